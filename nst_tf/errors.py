@@ -1,0 +1,33 @@
+"""Exceptions nst_tf raises for mistakes a user can predict and fix.
+
+Each message says what was wrong, where (which file or argument) and what to do, so a
+student never has to read a raw TensorFlow traceback to find out.
+"""
+
+
+class NSTError(Exception):
+    """Base class for every error nst_tf raises on purpose."""
+
+
+class WeightsError(NSTError):
+    """VGG19 weights could not be obtained or loaded."""
+
+
+class WeightsDownloadError(WeightsError):
+    """Keras could not download the ImageNet weights (offline, firewall, proxy)."""
+
+
+class WeightsFileError(WeightsError):
+    """A local weights file is missing, corrupt or not a VGG19 (no top) file."""
+
+
+class LayerError(NSTError, ValueError):
+    """An unknown VGG19 layer name was asked for."""
+
+
+class ImageError(NSTError, ValueError):
+    """An image could not be read or is unusable (missing, corrupt, too small...)."""
+
+
+class ImageTooSmallError(ImageError):
+    """An image has fewer pixels than the deepest VGG19 layer asked for needs."""

@@ -1,0 +1,106 @@
+"""VGG19 activations of ``[0, 1]`` RGB images, for any list of layer names.
+
+The network was trained on "caffe"-style inputs: BGR channel order, 0-255 scale, the
+ImageNet mean subtracted. `preprocess` does exactly that (getting the channel order
+wrong is a classic bug of ports), so callers always work in plain ``[0, 1]`` RGB.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+from nst_tf.errors import ImageTooSmallError, LayerError
+from nst_tf.vgg import CONV_LAYERS, POOL_LAYERS, load_vgg19
+
+#: ImageNet mean pixel in BGR order, 0-255 scale (the value Keras's VGG19 uses).
+IMAGENET_MEAN_BGR = (103.939, 116.779, 123.68)
+
+#: Every layer whose activations can be asked for, shallow to deep.
+LAYER_NAMES = tuple(
+    name
+    for block in range(1, 6)
+    for name in [c for c in CONV_LAYERS if c.startswith(f"block{block}_")]
+    + [POOL_LAYERS[block - 1]]
+)
+
+
+def preprocess(images: tf.Tensor) -> tf.Tensor:
+    """``[0, 1]`` RGB ``(batch, H, W, 3)`` to VGG19's mean-subtracted 0-255 BGR input."""
+    bgr = tf.reverse(tf.convert_to_tensor(images, tf.float32), axis=[-1]) * 255.0
+    return bgr - tf.constant(IMAGENET_MEAN_BGR, tf.float32)
+
+
+def pools_before(layer: str) -> int:
+    """How many 2x2 poolings an input passes through before reaching ``layer``."""
+    block = int(layer[len("block")])
+    return block if layer.endswith("_pool") else block - 1
+
+
+def min_image_size(layers) -> int:
+    """Smallest image side (pixels) that leaves at least 1x1 activations at ``layers``."""
+    return 2 ** max(pools_before(name) for name in layers)
+
+
+def check_layer_names(layers) -> list[str]:
+    """``layers`` as a list, or a `LayerError` listing the valid names."""
+    if isinstance(layers, str):
+        layers = [layers]
+    layers = list(layers)
+    unknown = [name for name in layers if name not in LAYER_NAMES]
+    if unknown or not layers:
+        raise LayerError(
+            f"Unknown VGG19 layer name(s) {unknown or '(none given)'}. "
+            f"Valid names: {', '.join(LAYER_NAMES)}"
+        )
+    return layers
+
+
+class FeatureExtractor:
+    """Maps ``[0, 1]`` RGB images ``(batch, H, W, 3)`` to ``{layer name: activation}``.
+
+    Only the VGG19 layers up to the deepest one asked for are built and computed,
+    so content-only work at ``block2_conv2`` does not pay for blocks 3-5.
+
+    Args:
+        layers: VGG19 layer names (see `LAYER_NAMES`), in any order.
+        weights, pooling, seed: passed to :func:`nst_tf.vgg.load_vgg19`.
+    """
+
+    def __init__(self, layers, weights=None, pooling: str = "max", seed: int = 0):
+        import keras
+
+        self.layers = check_layer_names(layers)
+        self.min_size = min_image_size(self.layers)
+        vgg = load_vgg19(weights, pooling=pooling, seed=seed)
+        outputs = [vgg.get_layer(name).output for name in self.layers]
+        self.model = keras.Model(vgg.input, outputs, name="vgg19_features")
+        self.model.trainable = False
+
+    def check_image(self, images) -> None:
+        """Raise a clear error if ``images`` is not ``(batch, H, W, 3)`` or too small."""
+        shape = tuple(images.shape)
+        if len(shape) != 4 or shape[-1] != 3:
+            raise ValueError(
+                f"Expected images of shape (batch, H, W, 3) in [0, 1] RGB, got {shape}. "
+                "nst_tf.load_image returns this shape."
+            )
+        height, width = shape[1], shape[2]
+        if height is not None and width is not None and min(height, width) < self.min_size:
+            raise ImageTooSmallError(
+                f"Image of {height}x{width} px is too small for layer "
+                f"{self.deepest_layer}: "
+                f"it needs at least {self.min_size}x{self.min_size} px. "
+                "Use a larger image or shallower layers."
+            )
+
+    @property
+    def deepest_layer(self) -> str:
+        return max(self.layers, key=LAYER_NAMES.index)
+
+    def __call__(self, images) -> dict[str, tf.Tensor]:
+        """Activations ``{name: (batch, H_l, W_l, C_l)}`` of ``[0, 1]`` RGB ``images``."""
+        self.check_image(images)
+        outputs = self.model(preprocess(images), training=False)
+        if not isinstance(outputs, (list, tuple)):
+            outputs = [outputs]
+        return dict(zip(self.layers, outputs))

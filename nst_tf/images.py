@@ -1,0 +1,163 @@
+"""Reading and writing images as float32 ``[0, 1]`` RGB arrays ``(1, H, W, 3)``.
+
+`load_image` accepts whatever a student may point it at (grayscale, transparent PNGs,
+16-bit PNGs, CMYK JPEGs, phone photos with an EXIF rotation, very large files) and
+either returns correct pixels or raises an `ImageError` that names the file and says
+what to do. Pillow's decompression-bomb guard stays on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from nst_tf.downloads import cached_download
+from nst_tf.errors import ImageError, ImageTooSmallError
+
+DEFAULT_MAX_SIZE = 512
+#: VGG19's block5 layers need at least 16 px (four 2x2 poolings before them).
+DEFAULT_MIN_SIZE = 16
+SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+
+
+def load_image(
+    source: str | os.PathLike,
+    max_size: int | None = DEFAULT_MAX_SIZE,
+    min_size: int = DEFAULT_MIN_SIZE,
+) -> np.ndarray:
+    """An image file or ``http(s)`` URL as float32 ``[0, 1]`` RGB ``(1, H, W, 3)``.
+
+    Args:
+        source: a path, or a URL (downloaded once into ``~/.cache/nst_tf``).
+        max_size: longest side in pixels after loading; larger images are
+            downscaled (aspect kept). ``None`` keeps the full size.
+        min_size: shortest side below which the image is refused.
+
+    Transparent pixels are composited on white; EXIF orientation is applied.
+    """
+    path = _local_path(source)
+    with _open_image(path) as opened, _decoding(path):
+        if max_size is not None:
+            opened.draft(None, (max_size, max_size))  # JPEG: decode at reduced size
+        image, peak = _rgb_or_float(ImageOps.exif_transpose(opened))
+    if max_size is not None:
+        image.thumbnail((max_size, max_size), Image.Resampling.LANCZOS)
+    rgb = _to_rgb_array(image, peak)
+    height, width = rgb.shape[:2]
+    if min(height, width) < min_size:
+        raise ImageTooSmallError(
+            f"{path}: {width}x{height} px is too small; the shorter side must be at "
+            f"least {min_size} px for VGG19's deep layers. Use a larger image."
+        )
+    return rgb[np.newaxis]
+
+
+def _local_path(source) -> Path:
+    text = os.fspath(source)
+    if text.startswith(("http://", "https://")):
+        return cached_download(text)
+    return Path(text).expanduser()
+
+
+def _open_image(path: Path) -> Image.Image:
+    if not path.exists():
+        raise ImageError(f"{path}: no such file. Check the path (and the working directory).")
+    if path.is_dir():
+        raise ImageError(f"{path} is a directory; give the path of an image file inside it.")
+    try:
+        return Image.open(path)
+    except Image.DecompressionBombError as exc:
+        raise ImageError(
+            f"{path}: {exc} Pillow refuses it as a possible decompression bomb; "
+            "downscale it with an image editor first."
+        ) from exc
+    except UnidentifiedImageError as exc:
+        raise ImageError(
+            f"{path} is not an image Pillow can read (PNG, JPEG, WebP, BMP, TIFF...)."
+        ) from exc
+    except OSError as exc:
+        raise ImageError(f"{path} could not be opened: {exc}") from exc
+
+
+@contextlib.contextmanager
+def _decoding(path: Path):
+    """Turn Pillow's decoding failures (truncated, corrupt data) into an `ImageError`."""
+    try:
+        yield
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageError(
+            f"{path} could not be decoded ({exc}); it may be truncated or corrupt. "
+            "Download or export it again."
+        ) from exc
+
+
+def _rgb_or_float(image: Image.Image) -> tuple[Image.Image, float]:
+    """``image`` as RGB, RGBA or (for 16/32-bit grayscale) float "F", with its peak value.
+
+    Converting before any resize keeps Pillow's resampling exact (no palette nearest
+    neighbour, alpha premultiplied) and keeps 16-bit precision.
+    """
+    if image.mode.startswith("I"):
+        return image.convert("F"), 65535.0
+    if image.mode == "F":
+        return image, 1.0
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
+        return image.convert("RGBA"), 255.0
+    return image.convert("RGB"), 255.0
+
+
+def _to_rgb_array(image: Image.Image, peak: float) -> np.ndarray:
+    """An RGB / RGBA / F Pillow image to float32 ``[0, 1]`` RGB ``(H, W, 3)``."""
+    array = np.clip(np.asarray(image, dtype=np.float32) / peak, 0.0, 1.0)
+    if image.mode == "F":
+        return np.repeat(array[..., np.newaxis], 3, axis=-1)
+    if image.mode == "RGBA":
+        alpha = array[..., 3:]
+        return array[..., :3] * alpha + (1.0 - alpha)  # composite on white
+    return array
+
+
+def to_uint8(image) -> np.ndarray:
+    """``[0, 1]`` float ``(1, H, W, 3)`` or ``(H, W, 3)`` to uint8 ``(H, W, 3)``."""
+    array = np.asarray(image, dtype=np.float32)
+    if array.ndim == 4:
+        if array.shape[0] != 1:
+            raise ValueError(f"Expected one image, got a batch of {array.shape[0]}.")
+        array = array[0]
+    if array.ndim != 3 or array.shape[-1] != 3:
+        raise ValueError(f"Expected an RGB image (H, W, 3), got shape {array.shape}.")
+    if not np.all(np.isfinite(array)):
+        raise ValueError("The image holds NaN or Inf values; nothing was saved.")
+    return np.round(np.clip(array, 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def save_image(image, path: str | os.PathLike, overwrite: bool = False) -> Path:
+    """Write a ``[0, 1]`` RGB image to PNG/JPEG/WebP, atomically; returns the path.
+
+    The file appears complete or not at all (written beside it, then renamed), so an
+    interrupted run never leaves a half-written image. An existing file is kept
+    unless ``overwrite=True``.
+    """
+    path = Path(path).expanduser()
+    fmt = SAVE_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"{path}: unknown image type; use one of {sorted(SAVE_FORMATS)}.")
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it.")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"{path.parent} is not a folder; create it first.")
+    pixels = Image.fromarray(to_uint8(image))
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(handle)
+    try:
+        pixels.save(tmp, format=fmt)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path

@@ -1,0 +1,191 @@
+"""VGG19 without its classifier: from ImageNet (download), a local file, or random.
+
+`load_vgg19` is the one entry point. Where the weights come from:
+
+- ``"imagenet"``: Keras's own download into its cache
+  (``~/.keras/models/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5``, or under
+  ``$KERAS_HOME``), the path an online user takes.
+- a path to a ``.h5`` / ``.weights.h5`` file: for offline classrooms; the same
+  Keras file copied by hand, or any VGG19 (no top) weights saved by Keras.
+- ``"random"``: seeded He-uniform random weights, for tests and machines with no
+  weights at all. Announced with a :class:`RandomWeightsWarning`; never chosen silently.
+
+When ``weights`` is not given, the environment variable ``NST_TF_WEIGHTS`` decides
+(any of the three forms above), and ``"imagenet"`` otherwise.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from nst_tf.errors import WeightsDownloadError, WeightsFileError
+
+WEIGHTS_ENV_VAR = "NST_TF_WEIGHTS"
+IMAGENET_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
+IMAGENET_URL = "https://storage.googleapis.com/tensorflow/keras-applications/vgg19/" + IMAGENET_FILE
+IMAGENET_MD5 = "253f8cb515780f3b799900260a226db6"  # the hash Keras itself checks
+
+#: Convolution layers of VGG19 in order; the pools come after each block's last conv.
+CONV_LAYERS = tuple(
+    f"block{block}_conv{conv}"
+    for block, n_convs in zip(range(1, 6), (2, 2, 4, 4, 4))
+    for conv in range(1, n_convs + 1)
+)
+POOL_LAYERS = tuple(f"block{block}_pool" for block in range(1, 6))
+
+
+class RandomWeightsWarning(UserWarning):
+    """VGG19 runs with random weights: results show the mechanics, not real style."""
+
+
+def resolve_weights(weights: str | os.PathLike | None) -> str:
+    """The weights source to use: the argument, else ``$NST_TF_WEIGHTS``, else imagenet."""
+    if weights is None:
+        weights = os.environ.get(WEIGHTS_ENV_VAR) or "imagenet"
+    return os.fspath(weights)
+
+
+def imagenet_cache_path() -> Path:
+    """Where Keras keeps (or would keep) the downloaded ImageNet weights file."""
+    import keras
+
+    home = os.environ.get("KERAS_HOME") or keras.config.keras_home()
+    return Path(home) / "models" / IMAGENET_FILE
+
+
+def download_imagenet_weights() -> Path:
+    """Download (or find in Keras's cache) the VGG19 no-top ImageNet weights file."""
+    import keras
+
+    try:
+        path = keras.utils.get_file(
+            IMAGENET_FILE, IMAGENET_URL, cache_subdir="models", file_hash=IMAGENET_MD5
+        )
+    except Exception as exc:  # Keras raises a bare Exception on URL failures
+        raise WeightsDownloadError(_download_help(exc)) from exc
+    return Path(path)
+
+
+def _download_help(exc: BaseException) -> str:
+    return (
+        f"Could not download the VGG19 ImageNet weights ({exc}).\n"
+        f"  tried: {IMAGENET_URL}\n"
+        "Two offline fixes:\n"
+        f"  1. copy {IMAGENET_FILE} (80 MB, from a machine that is online) to\n"
+        f"     {imagenet_cache_path()}\n"
+        "  2. or pass its path: load_vgg19(weights='/path/to/file.h5'), "
+        f"`--weights PATH` on the command line, or set {WEIGHTS_ENV_VAR}=/path/to/file.h5\n"
+        f"For a run without real weights (mechanics only), use weights='random'."
+    )
+
+
+def load_vgg19(weights: str | os.PathLike | None = None, pooling: str = "max", seed: int = 0):
+    """VGG19 convolutional base as a Keras model, input ``(batch, H, W, 3)`` caffe-BGR.
+
+    Args:
+        weights: ``"imagenet"``, ``"random"``, or a path to a weights file; ``None``
+            reads ``$NST_TF_WEIGHTS`` and falls back to ``"imagenet"``.
+        pooling: ``"max"`` (as trained) or ``"avg"`` (Gatys et al. found average
+            pooling gives smoother results); pooling layers hold no weights, so the
+            same file serves both.
+        seed: seed of the random weights; ignored for the other sources.
+
+    Models are cached per (weights, pooling, seed): loading twice costs nothing.
+    """
+    if pooling not in ("max", "avg"):
+        raise ValueError(f"pooling must be 'max' or 'avg', not {pooling!r}")
+    source = resolve_weights(weights)
+    if source == "random":
+        warnings.warn(
+            f"VGG19 uses RANDOM weights (seed {seed}), as asked: the code runs and the "
+            "numbers are reproducible, but pictures will not look like real style "
+            "transfer. Use weights='imagenet' or a weights file for real results.",
+            RandomWeightsWarning,
+            stacklevel=2,
+        )
+    elif source != "imagenet":
+        source = os.path.abspath(os.path.expanduser(source))
+    return _load_cached(source, pooling, int(seed) if source == "random" else 0)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(source: str, pooling: str, seed: int):
+    if source == "random":
+        model = _random_vgg19(seed)
+    elif source == "imagenet":
+        model = _vgg19_from_file(download_imagenet_weights())
+    else:
+        model = _vgg19_from_file(Path(source))
+    model.trainable = False
+    return _with_average_pooling(model) if pooling == "avg" else model
+
+
+def _bare_vgg19():
+    import keras
+
+    return keras.applications.VGG19(include_top=False, weights=None, input_shape=(None, None, 3))
+
+
+def _random_vgg19(seed: int):
+    """VGG19 with He-uniform kernels from ``numpy`` seeded by ``seed``, zero biases.
+
+    He scaling keeps activations of the same order through all 16 layers (as in the
+    trained network), so losses and weight ratios behave plausibly.
+    """
+    model = _bare_vgg19()
+    rng = np.random.default_rng(seed)
+    for name in CONV_LAYERS:
+        layer = model.get_layer(name)
+        kernel, bias = layer.get_weights()
+        fan_in = np.prod(kernel.shape[:-1])
+        limit = np.sqrt(6.0 / fan_in)
+        kernel = rng.uniform(-limit, limit, size=kernel.shape).astype("float32")
+        layer.set_weights([kernel, np.zeros_like(bias)])
+    return model
+
+
+def _vgg19_from_file(path: Path):
+    """VGG19 with weights from ``path``; a clear error if the file cannot serve."""
+    if not path.is_file():
+        what = "is a directory" if path.is_dir() else "does not exist"
+        raise WeightsFileError(
+            f"VGG19 weights file {path} {what}. Pass the path of "
+            f"{IMAGENET_FILE} (or another VGG19 no-top .h5 file), or use "
+            "weights='imagenet' when online."
+        )
+    if not path.name.endswith((".h5", ".hdf5")):
+        raise WeightsFileError(
+            f"VGG19 weights file {path} must be a Keras .h5 file (e.g. {IMAGENET_FILE})."
+        )
+    model = _bare_vgg19()
+    try:
+        model.load_weights(path)
+    except Exception as exc:  # h5py OSError, Keras ValueError on a mismatch...
+        raise WeightsFileError(
+            f"Could not load VGG19 weights from {path}: {exc}\n"
+            "The file may be truncated (an interrupted download) or hold another "
+            f"model's weights. Delete it and download {IMAGENET_FILE} again."
+        ) from exc
+    return model
+
+
+def _with_average_pooling(model):
+    """A copy of ``model`` whose max-pooling layers are average pooling (same names)."""
+    import keras
+
+    def swap_pool(layer):
+        if isinstance(layer, keras.layers.MaxPooling2D):
+            return keras.layers.AveragePooling2D(
+                pool_size=layer.pool_size, strides=layer.strides, name=layer.name
+            )
+        return layer.__class__.from_config(layer.get_config())
+
+    avg = keras.models.clone_model(model, clone_function=swap_pool)
+    avg.set_weights(model.get_weights())
+    avg.trainable = False
+    return avg

@@ -1,0 +1,58 @@
+"""Shared fixtures: small seeded images, and VGG19 weights written as Keras's .h5 file."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import h5py  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from nst_tf.vgg import load_vgg19  # noqa: E402
+
+
+def write_keras_applications_h5(model, path):
+    """Write ``model``'s weights in the layout of Keras's downloadable VGG19 ``.h5`` file.
+
+    That file (``vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5``) predates
+    Keras 3: a root attribute ``layer_names``, one group per layer with an attribute
+    ``weight_names`` and one dataset per weight. Writing it here lets the tests load a
+    file of the real format through the real file path, offline.
+    """
+    with h5py.File(path, "w") as f:
+        f.attrs["layer_names"] = [layer.name.encode() for layer in model.layers]
+        f.attrs["backend"] = b"tensorflow"
+        f.attrs["keras_version"] = b"2.2.4"
+        for layer in model.layers:
+            group = f.create_group(layer.name)
+            values = layer.get_weights()
+            names = [f"{layer.name}_W_1:0", f"{layer.name}_b_1:0"][: len(values)]
+            group.attrs["weight_names"] = [name.encode() for name in names]
+            for name, value in zip(names, values):
+                group.create_dataset(name, data=value)
+
+
+@pytest.fixture(scope="session")
+def random_vgg():
+    """The seeded random VGG19 (seed 123), loaded once per test session."""
+    with pytest.warns(UserWarning, match="RANDOM"):
+        return load_vgg19("random", seed=123)
+
+
+@pytest.fixture(scope="session")
+def vgg_h5(random_vgg, tmp_path_factory):
+    """Path of a Keras-format .h5 file holding the seed-123 random weights."""
+    path = tmp_path_factory.mktemp("weights") / "vgg19_random_seed123.h5"
+    write_keras_applications_h5(random_vgg, path)
+    return path
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+@pytest.fixture
+def small_images(rng):
+    """Two seeded ``[0, 1]`` RGB images, ``(2, 48, 64, 3)`` float32."""
+    return rng.uniform(0.0, 1.0, size=(2, 48, 64, 3)).astype(np.float32)

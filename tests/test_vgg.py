@@ -1,0 +1,138 @@
+"""VGG19 weights: random (announced), local .h5 files, env variable, download failures."""
+
+import keras
+import numpy as np
+import pytest
+
+from nst_tf import vgg
+from nst_tf.errors import WeightsDownloadError, WeightsFileError
+from nst_tf.features import FeatureExtractor
+
+LAYERS = ["block1_conv1", "block3_conv2", "block5_conv4"]
+
+
+def _activations(weights, images, pooling="max", seed=123):
+    extractor = FeatureExtractor(LAYERS, weights=weights, pooling=pooling, seed=seed)
+    return {name: value.numpy() for name, value in extractor(images).items()}
+
+
+def test_random_weights_are_announced_and_seeded(small_images):
+    with pytest.warns(vgg.RandomWeightsWarning, match="RANDOM weights \\(seed 5\\)"):
+        first = _activations("random", small_images, seed=5)
+    with pytest.warns(vgg.RandomWeightsWarning):
+        again = _activations("random", small_images, seed=5)
+        other = _activations("random", small_images, seed=6)
+    for name in LAYERS:
+        np.testing.assert_array_equal(first[name], again[name])
+        assert not np.allclose(first[name], other[name])
+
+
+def test_random_weights_keep_activations_of_a_sane_scale(random_vgg, small_images):
+    from nst_tf.features import preprocess
+
+    deepest = random_vgg(preprocess(small_images)).numpy()
+    assert 1.0 < np.abs(deepest).mean() < 1e3  # neither vanishing nor exploding
+
+
+def test_keras_h5_file_loads_through_the_path_users_pass(vgg_h5, small_images):
+    with pytest.warns(vgg.RandomWeightsWarning):
+        expected = _activations("random", small_images)
+    from_file = _activations(str(vgg_h5), small_images)
+    for name in LAYERS:
+        np.testing.assert_array_equal(from_file[name], expected[name])
+
+
+def test_env_variable_names_the_weights_file(vgg_h5, small_images, monkeypatch):
+    monkeypatch.setenv(vgg.WEIGHTS_ENV_VAR, str(vgg_h5))
+    assert vgg.resolve_weights(None) == str(vgg_h5)
+    with pytest.warns(vgg.RandomWeightsWarning):
+        expected = _activations("random", small_images)
+    from_env = _activations(None, small_images)
+    np.testing.assert_array_equal(from_env["block5_conv4"], expected["block5_conv4"])
+
+
+def test_default_source_is_imagenet(monkeypatch):
+    monkeypatch.delenv(vgg.WEIGHTS_ENV_VAR, raising=False)
+    assert vgg.resolve_weights(None) == "imagenet"
+
+
+def test_keras3_weights_file_loads_too(random_vgg, tmp_path, small_images):
+    path = tmp_path / "vgg19.weights.h5"
+    random_vgg.save_weights(path)
+    with pytest.warns(vgg.RandomWeightsWarning):
+        expected = _activations("random", small_images)
+    np.testing.assert_array_equal(
+        _activations(str(path), small_images)["block3_conv2"], expected["block3_conv2"]
+    )
+
+
+def test_average_pooling_swaps_only_the_pools(vgg_h5, small_images):
+    model = vgg.load_vgg19(vgg_h5, pooling="avg")
+    kinds = {type(layer).__name__ for layer in model.layers}
+    assert "AveragePooling2D" in kinds and "MaxPooling2D" not in kinds
+    max_model = vgg.load_vgg19(vgg_h5)
+    for got, want in zip(model.get_weights(), max_model.get_weights()):
+        np.testing.assert_array_equal(got, want)
+    first_block_avg = _activations(str(vgg_h5), small_images, pooling="avg")
+    first_block_max = _activations(str(vgg_h5), small_images)
+    np.testing.assert_array_equal(first_block_avg["block1_conv1"], first_block_max["block1_conv1"])
+    assert not np.allclose(first_block_avg["block3_conv2"], first_block_max["block3_conv2"])
+
+
+def test_download_failure_names_the_file_and_both_offline_fixes(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+
+    def offline(*args, **kwargs):
+        raise Exception(f"URL fetch failure on {args[1]}: None -- Name or service not known")
+
+    monkeypatch.setattr(keras.utils, "get_file", offline)
+    vgg._load_cached.cache_clear()
+    with pytest.raises(WeightsDownloadError) as info:
+        vgg.load_vgg19("imagenet")
+    message = str(info.value)
+    assert vgg.IMAGENET_URL in message
+    assert str(tmp_path / "keras_home" / "models" / vgg.IMAGENET_FILE) in message
+    assert vgg.WEIGHTS_ENV_VAR in message and "weights=" in message
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda p: p.write_bytes(b"this is not HDF5 at all"), "Could not load"),
+        (lambda p: p.mkdir(), "is a directory"),
+        (lambda p: None, "does not exist"),
+    ],
+    ids=["garbage", "directory", "missing"],
+)
+def test_bad_weights_files_get_clear_errors(tmp_path, make, expected):
+    path = tmp_path / "weights.h5"
+    make(path)
+    with pytest.raises(WeightsFileError, match=expected) as info:
+        vgg.load_vgg19(path)
+    assert str(path) in str(info.value)
+
+
+def test_truncated_weights_file_is_reported(vgg_h5, tmp_path):
+    truncated = tmp_path / "truncated.h5"
+    truncated.write_bytes(vgg_h5.read_bytes()[: vgg_h5.stat().st_size // 2])
+    with pytest.raises(WeightsFileError, match="truncated"):
+        vgg.load_vgg19(truncated)
+
+
+def test_weights_of_another_model_are_refused(tmp_path):
+    from conftest import write_keras_applications_h5
+
+    other = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3, name="c")])
+    path = tmp_path / "other.h5"
+    write_keras_applications_h5(other, path)
+    with pytest.raises(WeightsFileError, match="another model"):
+        vgg.load_vgg19(path)
+
+
+def test_wrong_extension_and_pooling_are_refused(tmp_path):
+    path = tmp_path / "weights.npz"
+    path.write_bytes(b"x")
+    with pytest.raises(WeightsFileError, match=".h5"):
+        vgg.load_vgg19(path)
+    with pytest.raises(ValueError, match="pooling"):
+        vgg.load_vgg19("random", pooling="min")
