@@ -136,6 +136,12 @@ def to_uint8(image) -> np.ndarray:
     return np.round(np.clip(array, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def save_image(image, path: str | os.PathLike, overwrite: bool = False) -> Path:
     """Write a ``[0, 1]`` RGB image to PNG/JPEG/WebP, atomically; returns the path.
 
@@ -156,8 +162,32 @@ def save_image(image, path: str | os.PathLike, overwrite: bool = False) -> Path:
     os.close(handle)
     try:
         pixels.save(tmp, format=fmt)
+        os.chmod(tmp, 0o666 & ~_current_umask())  # mkstemp makes 0600 files
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
     return path
+
+
+def resize(images, height: int, width: int) -> np.ndarray:
+    """Resize ``[0, 1]`` RGB ``(batch, H, W, 3)`` to ``(batch, height, width, 3)``.
+
+    Area averaging when shrinking (no aliasing), bicubic when enlarging; clipped.
+    """
+    import tensorflow as tf
+
+    images = np.asarray(images, np.float32)
+    if images.shape[1:3] == (height, width):
+        return images
+    shrinking = height * width < images.shape[1] * images.shape[2]
+    method = "area" if shrinking else "bicubic"
+    resized = tf.image.resize(images, (height, width), method=method, antialias=shrinking)
+    return np.clip(resized.numpy(), 0.0, 1.0)
+
+
+def fit_long_side(images, long_side: int) -> np.ndarray:
+    """Resize ``(batch, H, W, 3)`` so its longer side is ``long_side`` px (aspect kept)."""
+    height, width = np.shape(images)[1:3]
+    scale = long_side / max(height, width)
+    return resize(images, max(1, round(height * scale)), max(1, round(width * scale)))

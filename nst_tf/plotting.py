@@ -48,3 +48,32 @@ def save_figure(fig, path: str | os.PathLike, dpi: int = 100) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
     return path
+
+
+def ratio_label(ratio: float) -> str:
+    """``1e-4`` as ``$10^{-4}$`` (slide 8's notation); other numbers as ``%g``."""
+    exponent = np.log10(ratio) if ratio > 0 else np.nan
+    if np.isfinite(exponent) and np.isclose(exponent, round(exponent)):
+        return f"$10^{{{int(round(exponent))}}}$"
+    return f"{ratio:g}"
+
+
+def ratio_figure(images, ratios, losses: dict | None = None, panel_inches=PANEL_INCHES):
+    """Slide 8: one column per content/style ratio, labelled, with loss parts below.
+
+    Args:
+        images: ``(len(ratios), H, W, 3)`` results, in the order of ``ratios``.
+        ratios: content weight / style weight of each column.
+        losses: optional ``{"content": (n,), "style": (n,)}`` final (unweighted) parts.
+    """
+    titles = [f"content/style = {ratio_label(r)}" for r in ratios]
+    fig = show_images(list(images), titles, ncols=len(ratios), panel_inches=panel_inches)
+    if losses is not None:
+        for i, ax in enumerate(fig.axes[: len(ratios)]):
+            ax.text(
+                0.5, -0.04, f"content {losses['content'][i]:.3g} · style {losses['style'][i]:.3g}",
+                transform=ax.transAxes, ha="center", va="top", fontsize=8,
+            )  # fmt: skip
+    fig.suptitle("More content weight (right) keeps more of the photo", fontsize=11)
+    fig.tight_layout()
+    return fig

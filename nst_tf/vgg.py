@@ -51,10 +51,15 @@ def resolve_weights(weights: str | os.PathLike | None) -> str:
 
 
 def imagenet_cache_path() -> Path:
-    """Where Keras keeps (or would keep) the downloaded ImageNet weights file."""
-    import keras
+    """Where Keras keeps (or would keep) the downloaded ImageNet weights file.
 
-    home = os.environ.get("KERAS_HOME") or keras.config.keras_home()
+    Keras's rule: ``$KERAS_HOME``, else ``~/.keras`` (``/tmp/.keras`` if the home
+    folder is not writable).
+    """
+    home = os.environ.get("KERAS_HOME")
+    if not home:
+        base = Path.home() if os.access(Path.home(), os.W_OK) else Path("/tmp")
+        home = base / ".keras"
     return Path(home) / "models" / IMAGENET_FILE
 
 

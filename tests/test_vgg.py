@@ -79,19 +79,26 @@ def test_average_pooling_swaps_only_the_pools(vgg_h5, small_images):
     assert not np.allclose(first_block_avg["block3_conv2"], first_block_max["block3_conv2"])
 
 
-def test_download_failure_names_the_file_and_both_offline_fixes(monkeypatch, tmp_path):
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+def _offline(*args, **kwargs):
+    raise Exception(f"URL fetch failure on {args[1]}: None -- Name or service not known")
 
-    def offline(*args, **kwargs):
-        raise Exception(f"URL fetch failure on {args[1]}: None -- Name or service not known")
 
-    monkeypatch.setattr(keras.utils, "get_file", offline)
+@pytest.mark.parametrize("keras_home", [True, False], ids=["KERAS_HOME", "default-home"])
+def test_download_failure_names_the_file_and_both_offline_fixes(monkeypatch, tmp_path, keras_home):
+    if keras_home:
+        monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+        expected_cache = tmp_path / "keras_home" / "models" / vgg.IMAGENET_FILE
+    else:
+        monkeypatch.delenv("KERAS_HOME", raising=False)
+        monkeypatch.setenv("HOME", str(tmp_path))
+        expected_cache = tmp_path / ".keras" / "models" / vgg.IMAGENET_FILE
+    monkeypatch.setattr(keras.utils, "get_file", _offline)
     vgg._load_cached.cache_clear()
     with pytest.raises(WeightsDownloadError) as info:
         vgg.load_vgg19("imagenet")
     message = str(info.value)
     assert vgg.IMAGENET_URL in message
-    assert str(tmp_path / "keras_home" / "models" / vgg.IMAGENET_FILE) in message
+    assert str(expected_cache) in message
     assert vgg.WEIGHTS_ENV_VAR in message and "weights=" in message
 
 

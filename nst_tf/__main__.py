@@ -1,0 +1,7 @@
+"""``python -m nst_tf``: the same as the ``nst-tf`` command."""
+
+import sys
+
+from nst_tf.cli import main
+
+sys.exit(main())
