@@ -1,0 +1,150 @@
+"""The nst-tf command: every error path with its exit code, and a small demo end to end."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+import pytest
+from PIL import Image
+
+from nst_tf import cli
+from nst_tf.sample_images import bundled_image_path
+
+CONTENT = str(bundled_image_path("chelsea"))
+STYLE = str(bundled_image_path("swirls"))
+
+
+@pytest.fixture
+def run(capsys, vgg_h5):
+    """Run ``nst-tf ARGS`` in-process (fast, small, on the random-weights file)."""
+
+    def _run(*args, weights=True):
+        extra = ["--weights", str(vgg_h5)] if weights else []
+        code = cli.main([*args, *extra])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
+
+
+def _small(*args):
+    return [*args, "--size", "48", "--steps", "2", "--quiet"]
+
+
+def test_stylize_writes_the_output(run, tmp_path):
+    out = tmp_path / "out.png"
+    code, stdout, _ = run(*_small("stylize", CONTENT, STYLE, "-o", str(out)))
+    assert code == 0 and f"wrote {out}" in stdout
+    with Image.open(out) as image:
+        assert max(image.size) == 48
+
+
+def test_existing_output_is_kept_unless_overwrite(run, tmp_path):
+    out = tmp_path / "out.png"
+    out.write_bytes(b"precious")
+    code, _, err = run(*_small("stylize", CONTENT, STYLE, "-o", str(out)))
+    assert code == 2 and "--overwrite" in err and out.read_bytes() == b"precious"
+    code, _, _ = run(*_small("stylize", CONTENT, STYLE, "-o", str(out), "--overwrite"))
+    assert code == 0 and out.read_bytes() != b"precious"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["stylize", "missing.jpg", STYLE, "-o", "{tmp}/o.png"], "missing.jpg does not exist"),
+        (["stylize", CONTENT, "{tmp}", "-o", "{tmp}/o.png"], "is a directory"),
+        (["stylize", CONTENT, STYLE, "-o", "{tmp}/nofolder/o.png"], "does not exist"),
+        (["stylize", CONTENT, STYLE, "-o", "{tmp}/o.txt"], "use one of"),
+        (["stylize", CONTENT, STYLE, "-o", "{tmp}/o.png", "--style-weight", "-1"], ">= 0"),
+        (["stylize", CONTENT, STYLE, "-o", "{tmp}/o.png", "--tv-weight", "nan"], ">= 0"),
+        (["stylize", CONTENT, STYLE, "-o", "{tmp}/o.png", "--content-weight", "x"], "not a number"),
+        (
+            ["stylize", CONTENT, STYLE, "-o", "{tmp}/o.png", "--style-layers", "conv1_1"],
+            "Unknown VGG19 layer",
+        ),
+        (["stylize", CONTENT, STYLE, "-o", "{tmp}/o.png", "--steps", "0"], "whole number"),
+        (["sweep", CONTENT, STYLE, "-o", "{tmp}/f.png", "--ratios", "1e-4,-2"], "numbers > 0"),
+        (["sweep", CONTENT, STYLE, "-o", "{tmp}/f.png", "--ratios", "a,b"], "comma-separated"),
+        (["sweep", CONTENT, STYLE, "-o", "{tmp}/f.jpg"], "must be a .png"),
+        (["stylize", CONTENT, STYLE], "required: -o/--output"),
+        (["paint"], "invalid choice"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_bad_arguments_get_one_line_and_exit_2(run, tmp_path, args, message):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    code, stdout, err = run(*args, weights=False)
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1 and err.startswith("nst-tf")
+
+
+def test_output_equal_to_an_input_is_refused(run, tmp_path):
+    content = tmp_path / "photo.png"
+    content.write_bytes(Path(CONTENT).read_bytes())
+    code, _, err = run(*_small("stylize", str(content), STYLE, "-o", str(content), "--overwrite"))
+    assert code == 2 and "is also an input" in err
+    assert content.read_bytes() == Path(CONTENT).read_bytes()
+
+
+def test_unwritable_output_folder_is_refused(run, tmp_path, monkeypatch):
+    real_access = os.access
+    monkeypatch.setattr(cli.os, "access", lambda p, mode: mode != os.W_OK and real_access(p, mode))
+    code, _, err = run(*_small("stylize", CONTENT, STYLE, "-o", str(tmp_path / "o.png")))
+    assert code == 2 and "not writable" in err
+
+
+def test_missing_weights_file_is_a_bad_argument(run, tmp_path):
+    code, _, err = run(*_small("stylize", CONTENT, STYLE, "-o", str(tmp_path / "o.png"),
+                               "--weights", str(tmp_path / "nope.h5")), weights=False)  # fmt: skip
+    assert code == 2 and "nope.h5: no such file" in err
+
+
+def test_weights_download_failure_exits_1_with_the_fixes(run, tmp_path, monkeypatch):
+    def offline(*args, **kwargs):
+        raise Exception("URL fetch failure: Name or service not known")
+
+    monkeypatch.setattr(keras.utils, "get_file", offline)
+    from nst_tf import vgg
+
+    vgg._load_cached.cache_clear()
+    code, _, err = run(*_small("stylize", CONTENT, STYLE, "-o", str(tmp_path / "o.png"),
+                               "--weights", "imagenet"), weights=False)  # fmt: skip
+    assert code == 1
+    assert vgg.IMAGENET_FILE in err and vgg.WEIGHTS_ENV_VAR in err
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_sweep_writes_a_figure_and_prints_the_table(run, tmp_path):
+    out = tmp_path / "sweep.png"
+    code, stdout, _ = run(*_small("sweep", CONTENT, STYLE, "-o", str(out), "--ratios", "1e-3,1e-1"))
+    assert code == 0 and out.stat().st_size > 0 and "content/style" in stdout
+
+
+def test_demo_runs_end_to_end_and_says_when_weights_are_random(run, tmp_path, monkeypatch):
+    def offline(*args, **kwargs):
+        raise Exception("URL fetch failure: Name or service not known")
+
+    monkeypatch.setattr(keras.utils, "get_file", offline)
+    from nst_tf import vgg
+
+    vgg._load_cached.cache_clear()
+    folder = tmp_path / "demo"
+    code, stdout, err = run("demo", "-o", str(folder), "--size", "48", "--steps", "2", "--quiet",
+                            weights=False)  # fmt: skip
+    assert code == 0, err
+    assert "RANDOM VGG19 weights" in err
+    for name in ("stylized.png", "comparison.png", "ratio_sweep.png"):
+        with Image.open(folder / name) as image:
+            image.verify()
+    code, _, err = run("demo", "-o", str(folder), "--size", "48", weights=False)
+    assert code == 2 and "--overwrite" in err
+
+
+def test_python_dash_m_and_help_work():
+    done = subprocess.run(
+        [sys.executable, "-m", "nst_tf", "stylize", "--help"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "--preserve-colors" in done.stdout

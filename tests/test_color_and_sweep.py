@@ -1,0 +1,87 @@
+"""Colour preservation (Gatys et al. 2017) and the slide-8 weight-ratio sweep."""
+
+import matplotlib
+import numpy as np
+import pytest
+
+from nst_tf import color
+from nst_tf.images import load_image
+from nst_tf.sample_images import bundled_image_path
+from nst_tf.sweep import DEFAULT_RATIOS, check_ratios, weight_ratio_sweep
+from nst_tf.transfer import stylize
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def content():
+    return load_image(bundled_image_path("chelsea"), max_size=64)
+
+
+@pytest.fixture(scope="module")
+def style():
+    return load_image(bundled_image_path("swirls"), max_size=64)
+
+
+def test_yiq_round_trip_and_gray_has_no_chroma(rng):
+    rgb = rng.uniform(size=(5, 7, 3))
+    np.testing.assert_allclose(color.yiq_to_rgb(color.rgb_to_yiq(rgb)), rgb, atol=1e-6)
+    gray = color.rgb_to_yiq(np.full((2, 2, 3), 0.4))
+    np.testing.assert_allclose(gray[..., 0], 0.4, atol=1e-6)
+    np.testing.assert_allclose(gray[..., 1:], 0.0, atol=1e-6)
+
+
+def test_histogram_matching_gives_the_style_the_contents_mean_and_covariance(rng):
+    # Smooth, mid-range colours so that no clipping disturbs the exact statistics.
+    content = 0.5 + 0.1 * rng.normal(size=(1, 40, 40, 3)) @ np.array(
+        [[1.0, 0.3, 0.0], [0.0, 0.8, 0.2], [0.1, 0.0, 0.5]]
+    )
+    style = 0.4 + 0.05 * rng.normal(size=(1, 30, 50, 3))
+    matched = color.match_color_histogram(style, np.clip(content, 0, 1))
+    mc, cc = color._color_stats(np.clip(content, 0, 1))
+    mm, cm = color._color_stats(matched)
+    np.testing.assert_allclose(mm, mc, atol=2e-3)
+    np.testing.assert_allclose(cm, cc, atol=2e-4)
+    assert matched.shape == style.shape
+
+
+def test_luminance_only_transfer_keeps_the_contents_chroma(content, style, vgg_h5):
+    result = stylize(content, style, steps=4, preserve_colors="luminance", weights=str(vgg_h5),
+                     progress=False)  # fmt: skip
+    got, want = color.rgb_to_yiq(result.best_image), color.rgb_to_yiq(content)
+    inside = np.all((result.best_image > 0.01) & (result.best_image < 0.99), axis=-1)
+    assert inside.mean() > 0.8  # clipping at the gamut's edge is the only allowed change
+    np.testing.assert_allclose(got[..., 1:][inside], want[..., 1:][inside], atol=2e-3)
+    assert not np.allclose(got[..., 0], want[..., 0], atol=1e-2)  # luminance did change
+
+
+def test_histogram_mode_runs_on_colour_matched_style(content, style, vgg_h5):
+    result = stylize(content, style, steps=2, preserve_colors="histogram", weights=str(vgg_h5),
+                     progress=False)  # fmt: skip
+    assert result.completed and result.best_image.shape == content.shape
+
+
+@pytest.mark.parametrize("batched", [True, False], ids=["batched", "one-by-one"])
+def test_sweep_gives_one_image_per_ratio_and_more_content_weight_less_content_loss(
+    content, style, vgg_h5, batched
+):
+    result = weight_ratio_sweep(content, style, batched=batched, steps=5, weights=str(vgg_h5),
+                                progress=False)  # fmt: skip
+    assert result.ratios == list(DEFAULT_RATIOS) and result.batched is batched
+    assert result.images.shape == (4, *content.shape[1:])
+    assert result.history["content"].shape == (5, 4)
+    assert np.all(np.diff(result.final_losses["content"]) < 0)
+    assert len(result.figure.axes) == 4
+    assert "content/style" in result.table() and "0.0001" in result.table()
+
+
+def test_sweep_batch_and_sequential_agree_in_trend(content, style, vgg_h5):
+    auto = weight_ratio_sweep(content, style, ratios=[1e-3, 1e-1], steps=2,
+                              weights=str(vgg_h5), progress=False)  # fmt: skip
+    assert auto.batched  # two 64 px images fit the budget
+
+
+@pytest.mark.parametrize("ratios", [[], [0.0], [-1e-3], [float("nan")]])
+def test_bad_ratio_lists_are_refused(ratios):
+    with pytest.raises(ValueError, match="ratios must be finite numbers > 0"):
+        check_ratios(ratios)

@@ -1,0 +1,189 @@
+"""The engine: losses fall, texture synthesis, content recovery, determinism, long runs."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from nst_tf.features import FeatureExtractor
+from nst_tf.images import load_image
+from nst_tf.objective import Objective, layer_weights
+from nst_tf.sample_images import bundled_image_path
+from nst_tf.transfer import TransferOptions, stylize
+
+STYLE_LAYERS = ["block1_conv1", "block2_conv1", "block3_conv1"]
+
+
+@pytest.fixture(scope="module")
+def content():
+    return load_image(bundled_image_path("chelsea"), max_size=64)
+
+
+@pytest.fixture(scope="module")
+def style():
+    return load_image(bundled_image_path("swirls"), max_size=64)
+
+
+@pytest.fixture
+def quick(vgg_h5):
+    """Settings of a quick, quiet run on the seeded random VGG19 file."""
+    return {"weights": str(vgg_h5), "progress": False, "seed": 1}
+
+
+def _psnr(a, b) -> float:
+    return float(10 * np.log10(1.0 / np.mean((np.asarray(a) - np.asarray(b)) ** 2)))
+
+
+def test_loss_falls_over_a_short_lbfgs_run(content, style, quick):
+    result = stylize(content, style, steps=8, **quick)
+    assert result.completed and result.steps_done == 8
+    assert result.image.shape == content.shape
+    total = result.history["total"]
+    assert total.shape == (8,) and total[-1] < 0.5 * total[0]
+    assert set(result.history) == {"total", "content", "style", "tv"}
+
+
+def test_adam_with_the_tutorial_settings_lowers_the_loss(content, style, quick):
+    result = stylize(content, style, steps=8, optimizer="adam", **quick)
+    assert result.history["total"][-1] < result.history["total"][0]
+    assert result.image.min() >= 0.0 and result.image.max() <= 1.0
+
+
+def test_texture_synthesis_from_noise_cuts_the_gram_distance_by_90_percent(style, quick):
+    # Style loss only, from white noise: the result must take on the style's statistics.
+    noise = np.random.default_rng(1).uniform(size=style.shape).astype(np.float32)
+    extractor = FeatureExtractor(STYLE_LAYERS, weights=quick["weights"])
+    objective = Objective(
+        extractor, style, [style], layer_weights(["block1_conv1"]), layer_weights(STYLE_LAYERS),
+        content_weight=0.0, tv_weight=0.0,
+    )  # fmt: skip
+    before = float(objective.loss_parts(noise).style[0])
+    result = stylize(style, style, steps=25, init="noise", content_weight=0.0, tv_weight=0.0,
+                     style_layers=STYLE_LAYERS, **quick)  # fmt: skip
+    after = float(objective.loss_parts(result.best_image).style[0])
+    assert after <= 0.1 * before
+
+
+def test_content_only_at_a_shallow_layer_recovers_the_photo(content, style, quick):
+    result = stylize(content, style, steps=30, init="noise", style_weight=0.0, tv_weight=0.0,
+                     content_layers=["block1_conv1"], **quick)  # fmt: skip
+    noise = np.random.default_rng(1).uniform(size=content.shape)
+    assert _psnr(noise, content) < 10
+    assert _psnr(result.best_image, content) > 30
+
+
+def test_same_seed_same_output_bit_for_bit(content, style, quick):
+    runs = [stylize(content, style, steps=4, init="noise", **quick) for _ in range(2)]
+    np.testing.assert_array_equal(runs[0].image, runs[1].image)
+    np.testing.assert_array_equal(runs[0].history["total"], runs[1].history["total"])
+    other = stylize(content, style, steps=4, init="noise", **{**quick, "seed": 2})
+    assert not np.array_equal(other.image, runs[0].image)
+
+
+def test_ctrl_c_returns_the_best_image_so_far(content, style, quick):
+    seen = []
+
+    def interrupt_at_step_3(step):
+        seen.append(step.step)
+        if step.step == 3:
+            raise KeyboardInterrupt
+
+    result = stylize(content, style, steps=20, callback=interrupt_at_step_3, callback_every=1,
+                     **quick)  # fmt: skip
+    assert result.stop_reason == "interrupted at step 3" and not result.completed
+    assert seen == [1, 2, 3] and result.steps_done == 3
+    assert np.all(np.isfinite(result.best_image)) and result.best_image.shape == content.shape
+
+
+@pytest.mark.parametrize("optimizer", ["lbfgs", "adam"])
+def test_injected_nan_stops_cleanly_keeping_the_last_good_image(
+    content, style, quick, monkeypatch, optimizer
+):
+    real = Objective.value_and_gradient
+    calls = {"n": 0}
+
+    def nan_on_third_call(self, images):
+        calls["n"] += 1
+        parts, gradient = real(self, images)
+        if calls["n"] >= 3:
+            parts = parts._replace(total=parts.total * np.nan)
+        return parts, gradient
+
+    monkeypatch.setattr(Objective, "value_and_gradient", nan_on_third_call)
+    result = stylize(content, style, steps=10, optimizer=optimizer, **quick)
+    assert result.stop_reason.startswith("stopped: the loss or its gradient became NaN/Inf")
+    assert np.all(np.isfinite(result.image)) and np.all(np.isfinite(result.best_image))
+    assert result.steps_done < 10
+
+
+def test_callback_and_atomic_checkpoints(content, style, quick, tmp_path):
+    steps = []
+    stylize(content, style, steps=6, callback=steps.append, callback_every=2,
+            checkpoint_dir=tmp_path, checkpoint_every=3, **quick)  # fmt: skip
+    assert [s.step for s in steps] == [2, 4, 6]
+    assert steps[0].images.shape == content.shape and "style" in steps[0].losses
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files == ["scale1_64px_00003.png", "scale1_64px_00006.png"]
+    for name in files:
+        with Image.open(tmp_path / name) as image:
+            assert image.size == (64, 43)
+
+
+def test_coarse_to_fine_refines_at_each_scale(content, style, quick):
+    result = stylize(content, style, steps=4, refine_steps=2, scales=[32, 64], **quick)
+    assert result.scales == [(32, 4), (64, 2)]
+    assert result.image.shape == content.shape and result.steps_done == 6
+    assert len(result.history["total"]) == 6
+
+
+def test_auto_scales_follow_the_paper_for_large_outputs():
+    plan = TransferOptions(steps=500, scales="auto").scale_plan(1024)
+    assert plan == [(512, 500), (1024, 200)]
+    assert TransferOptions(steps=100, scales="auto").scale_plan(400) == [(400, 100)]
+    assert TransferOptions(steps=10, scales=None).scale_plan(300) == [(300, 10)]
+
+
+def test_several_styles_are_blended_by_weight(content, style, quick):
+    mosaic = load_image(bundled_image_path("mosaic"), max_size=48)
+    extractor = FeatureExtractor(STYLE_LAYERS, weights=quick["weights"])
+    layers = layer_weights(STYLE_LAYERS)
+    both = Objective(extractor, content, [style, mosaic], layers, layers, style_blend=[3, 1])
+    one = Objective(extractor, content, [style], layers, layers)
+    other = Objective(extractor, content, [mosaic], layers, layers)
+    for name in STYLE_LAYERS:
+        expected = 0.75 * one.style_grams[name] + 0.25 * other.style_grams[name]
+        np.testing.assert_allclose(both.style_grams[name], expected, rtol=1e-5)
+    result = stylize(content, [style, mosaic], style_blend=[0.5, 0.5], steps=2, **quick)
+    assert result.completed
+    with pytest.raises(ValueError, match="2 finite, non-negative style blend weights"):
+        stylize(content, [style, mosaic], style_blend=[1.0], steps=1, **quick)
+
+
+def test_style_targets_do_not_grow_with_the_style_image_size(content, quick):
+    # A texture tiled 2x2 has 4x the positions but the same statistics: with the
+    # per-position Gram targets both ask for the same style (up to border effects).
+    tile = load_image(bundled_image_path("swirls"), max_size=48)
+    tiled = np.tile(tile, (1, 2, 2, 1))
+    extractor = FeatureExtractor(["block1_conv1"], weights=quick["weights"])
+    layers = layer_weights(["block1_conv1"])
+    a = Objective(extractor, content, [tile], layers, layers).style_grams["block1_conv1"]
+    b = Objective(extractor, content, [tiled], layers, layers).style_grams["block1_conv1"]
+    assert float(np.abs(a - b).max() / np.abs(a).max()) < 0.05
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"content_weight": -1.0}, "content_weight must be finite"),
+        ({"style_weight": float("nan")}, "style_weight must be finite"),
+        ({"optimizer": "sgd"}, "optimizer must be one of"),
+        ({"init": "zeros"}, "init must be one of"),
+        ({"steps": 0}, "steps must be a whole number"),
+        ({"preserve_colors": "sepia"}, "preserve_colors"),
+        ({"style_scale": 0.0}, "style_scale"),
+        ({"scales": [64, 32]}, "ascending"),
+        ({"content_layers": ["conv4_2"]}, "Unknown VGG19 layer"),
+    ],
+)
+def test_bad_settings_are_refused_with_a_clear_message(settings, message):
+    with pytest.raises(ValueError, match=message):
+        TransferOptions(**settings)
