@@ -7,10 +7,12 @@ wrong is a classic bug of ports), so callers always work in plain ``[0, 1]`` RGB
 
 from __future__ import annotations
 
+import functools
+
 import tensorflow as tf
 
 from nst_tf.errors import ImageTooSmallError, LayerError
-from nst_tf.vgg import CONV_LAYERS, POOL_LAYERS, load_vgg19
+from nst_tf.vgg import CONV_LAYERS, POOL_LAYERS, load_vgg19, resolve_weights
 
 #: ImageNet mean pixel in BGR order, 0-255 scale (the value Keras's VGG19 uses).
 IMAGENET_MEAN_BGR = (103.939, 116.779, 123.68)
@@ -104,3 +106,16 @@ class FeatureExtractor:
         if not isinstance(outputs, (list, tuple)):
             outputs = [outputs]
         return dict(zip(self.layers, outputs))
+
+
+def shared_extractor(layers, weights=None, pooling: str = "max", seed: int = 0):
+    """A `FeatureExtractor`, reused for the same settings (so compiled steps are reused)."""
+    source = resolve_weights(weights)
+    if source == "random":
+        load_vgg19(source, pooling=pooling, seed=seed)  # announces the random weights
+    return _cached_extractor(tuple(check_layer_names(layers)), source, pooling, seed)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_extractor(layers: tuple, source: str, pooling: str, seed: int) -> FeatureExtractor:
+    return FeatureExtractor(list(layers), weights=source, pooling=pooling, seed=seed)

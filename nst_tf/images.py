@@ -191,3 +191,17 @@ def fit_long_side(images, long_side: int) -> np.ndarray:
     height, width = np.shape(images)[1:3]
     scale = long_side / max(height, width)
     return resize(images, max(1, round(height * scale)), max(1, round(width * scale)))
+
+
+def save_animation(frames, path: str | os.PathLike, seconds_per_frame: float = 0.2) -> Path:
+    """Write ``[0, 1]`` RGB frames (each ``(1, H, W, 3)`` or ``(H, W, 3)``) as a looping GIF."""
+    path = Path(path).expanduser()
+    if path.suffix.lower() != ".gif":
+        raise ValueError(f"{path}: an animation is saved as .gif")
+    pictures = [Image.fromarray(to_uint8(frame)) for frame in frames]
+    if not pictures:
+        raise ValueError("No frames to animate.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pictures[0].save(path, save_all=True, append_images=pictures[1:], loop=0,
+                     duration=int(seconds_per_frame * 1000))  # fmt: skip
+    return path

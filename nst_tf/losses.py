@@ -60,7 +60,7 @@ def equal_weights(layers) -> dict[str, float]:
 def weighted_layer_sum(per_layer: dict, layer_weights: dict | None) -> tf.Tensor:
     """``Σ_l w_l · loss_l`` with equal weights summing to 1 when none are given."""
     weights = layer_weights or equal_weights(per_layer)
-    return tf.add_n([float(weights[name]) * loss for name, loss in per_layer.items()])
+    return tf.add_n([tf.cast(weights[name], tf.float32) * loss for name, loss in per_layer.items()])
 
 
 def content_layer_loss(features, target) -> tf.Tensor:
@@ -82,7 +82,7 @@ def style_layer_loss(
     Args:
         features: activations ``(batch, H_l, W_l, N_l)`` of the image being optimised.
         target_gram: the style's plain Gram matrix ``(1 or batch, N_l, N_l)``.
-        image_pixels: ``H·W`` of the input image (used by ``"keras"``).
+        image_pixels: ``H·W`` of the input image (used by ``"keras"``); int or tensor.
         normalization: ``"keras"`` or ``"gatys"``.
     """
     if normalization not in STYLE_NORMALIZATIONS:
@@ -90,7 +90,7 @@ def style_layer_loss(
             f"style normalization must be one of {STYLE_NORMALIZATIONS}, not {normalization!r}"
         )
     if normalization == "keras":
-        scale = 2.0 * 3.0 * float(image_pixels)
+        scale = 2.0 * 3.0 * tf.cast(image_pixels, tf.float32)
     else:
         shape = tf.shape(features)
         scale = 2.0 * tf.cast(shape[3] * shape[1] * shape[2], tf.float32)
@@ -113,17 +113,35 @@ def style_loss(
     return weighted_layer_sum(per_layer, layer_weights)
 
 
-def total_variation_loss(images, exponent: float = TV_EXPONENT) -> tf.Tensor:
-    """``Σ (dy² + dx²)^exponent`` per image over ``[0, 1]`` RGB ``(batch, H, W, 3)``.
+def neighbour_differences(images) -> tuple[tf.Tensor, tf.Tensor]:
+    """Slide 7's "pixel minus the pixel next to it": ``(dy, dx)``, each ``(batch, H-1, W-1, C)``.
 
-    ``dy``/``dx`` are the differences to the pixel below / to the right, taken on the
-    ``(H-1) x (W-1)`` pixels that have both neighbours, per channel.
+    ``dy`` is the difference to the pixel below, ``dx`` to the pixel on the right,
+    on the ``(H-1) x (W-1)`` pixels that have both neighbours.
     """
     images = tf.convert_to_tensor(images, tf.float32)
     corner = images[:, :-1, :-1, :]
-    dy = images[:, 1:, :-1, :] - corner
-    dx = images[:, :-1, 1:, :] - corner
+    return images[:, 1:, :-1, :] - corner, images[:, :-1, 1:, :] - corner
+
+
+def total_variation_loss(images, exponent: float = TV_EXPONENT) -> tf.Tensor:
+    """``Σ (dy² + dx²)^exponent`` per image over ``[0, 1]`` RGB ``(batch, H, W, 3)``.
+
+    See `neighbour_differences`; the sum runs over positions and channels.
+    """
+    dy, dx = neighbour_differences(images)
     return _per_image_sum(tf.pow(tf.square(dy) + tf.square(dx), exponent))
+
+
+def keras_to_gatys_factor(layer_shape, image_pixels: int) -> float:
+    """How many times larger a layer's style loss is with ``"keras"`` than ``"gatys"``.
+
+    ``(4·N²·M²) / (4·3²·(H·W)²)`` for a layer of ``N`` channels and ``M`` positions in an
+    image of ``H·W`` pixels: the factor that converts a style weight between the two.
+    """
+    _, height, width, channels = layer_shape
+    positions = height * width
+    return float((channels * positions) ** 2 / (3 * image_pixels) ** 2)
 
 
 def total_loss(

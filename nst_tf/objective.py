@@ -83,20 +83,21 @@ class Objective:
         self.style_layers = dict(style_layers)
         self.normalization = normalization
         self.image_shape = tuple(np.shape(content))
-        self.weights = {
-            name: tf.constant(value, tf.float32)
-            for name, value in (
-                ("content", content_weight),
-                ("style", style_weight),
-                ("tv", tv_weight),
-            )
-        }
         content_features = extractor(content)
         self.content_targets = {name: content_features[name] for name in self.content_layers}
         self.style_grams = self._blended_style_grams(
             styles, blend_weights(len(styles), style_blend)
         )
-        self._step = tf.function(self._value_and_gradient, reduce_retracing=True)
+        as_tensors = lambda values: {k: tf.constant(v, tf.float32) for k, v in values.items()}  # noqa: E731
+        self.targets = {
+            "content": self.content_targets,
+            "style": self.style_grams,
+            "content_layers": as_tensors(self.content_layers),
+            "style_layers": as_tensors(self.style_layers),
+            "weights": as_tensors(
+                {"content": content_weight, "style": style_weight, "tv": tv_weight}
+            ),
+        }
 
     def _blended_style_grams(self, styles, blend: np.ndarray) -> dict[str, tf.Tensor]:
         grams = {name: 0.0 for name in self.style_layers}
@@ -108,25 +109,41 @@ class Objective:
 
     def loss_parts(self, images) -> losses.LossParts:
         """Slide 3's total and its parts, each ``(batch,)``, for ``[0, 1]`` RGB images."""
-        features = self.extractor(images)
-        content = losses.content_loss(features, self.content_targets, self.content_layers)
-        targets = {
-            name: gram * _positions(features[name]) for name, gram in self.style_grams.items()
-        }
-        pixels = int(self.image_shape[1] * self.image_shape[2])
-        style = losses.style_loss(features, targets, pixels, self.style_layers, self.normalization)
-        tv = losses.total_variation_loss(images)
-        return losses.total_loss(
-            content, style, tv, self.weights["content"], self.weights["style"], self.weights["tv"]
-        )
-
-    def _value_and_gradient(self, images):
-        with tf.GradientTape() as tape:
-            tape.watch(images)
-            parts = self.loss_parts(images)
-            total = tf.reduce_sum(parts.total)
-        return parts, tape.gradient(total, images)
+        return evaluate(self.extractor, tf.convert_to_tensor(images, tf.float32), self.targets,
+                        self.normalization)  # fmt: skip
 
     def value_and_gradient(self, images) -> tuple[losses.LossParts, tf.Tensor]:
-        """Loss parts ``(batch,)`` and ``d(Σ total)/d(images)``; one compiled step."""
-        return self._step(tf.convert_to_tensor(images, tf.float32))
+        """Loss parts ``(batch,)`` and ``d(Σ total)/d(images)``; one compiled step.
+
+        The compiled function is shared by every objective with the same extractor,
+        so a new run (another style, ratio or scale) does not trace it again.
+        """
+        images = tf.convert_to_tensor(images, tf.float32)
+        return _compiled_value_and_gradient(self.extractor, images, self.targets,
+                                            self.normalization)  # fmt: skip
+
+
+def evaluate(extractor, images, targets: dict, normalization: str) -> losses.LossParts:
+    """Slide 3's loss parts ``(batch,)`` of ``images`` against an objective's ``targets``."""
+    features = extractor(images)
+    content = losses.content_loss(features, targets["content"], targets["content_layers"])
+    scaled_grams = {
+        name: gram * _positions(features[name]) for name, gram in targets["style"].items()
+    }
+    pixels = tf.shape(images)[1] * tf.shape(images)[2]
+    style = losses.style_loss(
+        features, scaled_grams, pixels, targets["style_layers"], normalization
+    )
+    tv = losses.total_variation_loss(images)
+    weights = targets["weights"]
+    return losses.total_loss(content, style, tv, weights["content"], weights["style"],
+                             weights["tv"])  # fmt: skip
+
+
+@tf.function(reduce_retracing=True)
+def _compiled_value_and_gradient(extractor, images, targets, normalization):
+    with tf.GradientTape() as tape:
+        tape.watch(images)
+        parts = evaluate(extractor, images, targets, normalization)
+        total = tf.reduce_sum(parts.total)
+    return parts, tape.gradient(total, images)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from nst_tf import color, losses
-from nst_tf.features import FeatureExtractor, min_image_size
+from nst_tf.features import min_image_size, shared_extractor
 from nst_tf.images import fit_long_side, resize
 from nst_tf.objective import (
     DEFAULT_CONTENT_LAYERS,
@@ -182,7 +182,7 @@ def transfer_batch(content, styles, weight_sets: dict, options: TransferOptions)
     content = _as_batch(content, "content")
     styles = [_as_batch(style, "style") for style in styles]
     blend_weights(len(styles), options.style_blend)
-    extractor = FeatureExtractor(
+    extractor = shared_extractor(
         options.layers, weights=options.weights, pooling=options.pooling, seed=options.seed
     )
     batch = len(np.atleast_1d(weight_sets["content"]))

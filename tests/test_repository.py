@@ -1,0 +1,44 @@
+"""Promises the repository makes: lint-clean, CI runs the README's commands, clean notebooks."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _readme_commands() -> list[str]:
+    blocks = re.findall(r"```bash\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    return [block.strip() for block in blocks]
+
+
+def test_readme_gives_the_two_set_up_commands():
+    commands = _readme_commands()
+    assert any(c.endswith("nst-tf demo") and "pip install -e ." in c for c in commands)
+    assert any("pytest" in c and "pip install" in c for c in commands)
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    test_command = next(c for c in _readme_commands() if "pytest" in c)
+    assert test_command in (ROOT / ".ci" / "run").read_text()
+
+
+def test_ruff_is_clean():
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    if not Path(ruff).exists():
+        pytest.skip("ruff is not installed (pip install -e '.[test]' brings it)")
+    done = subprocess.run([ruff, "check", str(ROOT)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_notebooks_are_stored_without_outputs():
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        dirty = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and
+                 (c.get("outputs") or c.get("execution_count"))]  # fmt: skip
+        assert not dirty, f"{path.name}: cells {dirty} hold outputs; clear them before committing"
