@@ -88,6 +88,8 @@ def _add_transfer_options(parser: argparse.ArgumentParser, size: int, steps: int
     add("--weights", default=None, help="imagenet (download), random, or a .h5 path; "
         "default: $NST_TF_WEIGHTS, else imagenet")  # fmt: skip
     add("--pooling", choices=["max", "avg"], default="max")
+    add("--precision", choices=["float32", "bfloat16"], default="float32",
+        help="bfloat16: about 2x faster on CPUs with bfloat16 units and recent GPUs")  # fmt: skip
     add("--style-blend", type=number_list, help="one weight per style image, e.g. 0.7,0.3")
     add("--style-scale", type=non_negative, default=1.0, help="style size / output size")
     add("--preserve-colors", choices=["luminance", "histogram"])
@@ -179,6 +181,7 @@ def transfer_settings(args) -> dict:
         "seed": args.seed,
         "weights": args.weights,
         "pooling": args.pooling,
+        "precision": args.precision,
         "style_blend": args.style_blend,
         "style_scale": args.style_scale,
         "preserve_colors": args.preserve_colors,

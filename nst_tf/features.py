@@ -65,15 +65,18 @@ class FeatureExtractor:
 
     Args:
         layers: VGG19 layer names (see `LAYER_NAMES`), in any order.
-        weights, pooling, seed: passed to :func:`nst_tf.vgg.load_vgg19`.
+        weights, pooling, seed, precision: passed to :func:`nst_tf.vgg.load_vgg19`;
+            activations are returned as float32 whatever the precision.
     """
 
-    def __init__(self, layers, weights=None, pooling: str = "max", seed: int = 0):
+    def __init__(
+        self, layers, weights=None, pooling: str = "max", seed: int = 0, precision="float32"
+    ):
         import keras
 
         self.layers = check_layer_names(layers)
         self.min_size = min_image_size(self.layers)
-        vgg = load_vgg19(weights, pooling=pooling, seed=seed)
+        vgg = load_vgg19(weights, pooling=pooling, seed=seed, precision=precision)
         outputs = [vgg.get_layer(name).output for name in self.layers]
         self.model = keras.Model(vgg.input, outputs, name="vgg19_features")
         self.model.trainable = False
@@ -105,17 +108,18 @@ class FeatureExtractor:
         outputs = self.model(preprocess(images), training=False)
         if not isinstance(outputs, (list, tuple)):
             outputs = [outputs]
-        return dict(zip(self.layers, outputs))
+        return {name: tf.cast(value, tf.float32) for name, value in zip(self.layers, outputs)}
 
 
-def shared_extractor(layers, weights=None, pooling: str = "max", seed: int = 0):
+def shared_extractor(layers, weights=None, pooling="max", seed=0, precision="float32"):
     """A `FeatureExtractor`, reused for the same settings (so compiled steps are reused)."""
     source = resolve_weights(weights)
     if source == "random":
         load_vgg19(source, pooling=pooling, seed=seed)  # announces the random weights
-    return _cached_extractor(tuple(check_layer_names(layers)), source, pooling, seed)
+    key = (tuple(check_layer_names(layers)), source, pooling, seed, precision)
+    return _cached_extractor(*key)
 
 
 @functools.lru_cache(maxsize=8)
-def _cached_extractor(layers: tuple, source: str, pooling: str, seed: int) -> FeatureExtractor:
-    return FeatureExtractor(list(layers), weights=source, pooling=pooling, seed=seed)
+def _cached_extractor(layers: tuple, source, pooling, seed, precision) -> FeatureExtractor:
+    return FeatureExtractor(list(layers), source, pooling, seed, precision)

@@ -27,6 +27,7 @@ from nst_tf.objective import (
     layer_weights,
 )
 from nst_tf.optimize import OPTIMIZERS, RunMonitor, RunResult, Step, run
+from nst_tf.vgg import PRECISIONS
 
 INITS = ("content", "noise")
 #: Coarse-to-fine: each scale doubles the size; the first one is at most this.
@@ -64,6 +65,7 @@ class TransferOptions:
     seed: int = 0
     weights: str | Path | None = None
     pooling: str = "max"
+    precision: str = "float32"
     style_blend: Sequence[float] | None = None
     style_scale: float = 1.0
     preserve_colors: str | None = None
@@ -81,6 +83,8 @@ class TransferOptions:
             _check_weight(name, getattr(self, name))
         self.content_layer_weights = layer_weights(self.content_layers)
         self.style_layer_weights = layer_weights(self.style_layers)
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, not {self.precision!r}")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, not {self.optimizer!r}")
         if isinstance(self.init, str) and self.init not in INITS:
@@ -183,7 +187,7 @@ def transfer_batch(content, styles, weight_sets: dict, options: TransferOptions)
     styles = [_as_batch(style, "style") for style in styles]
     blend_weights(len(styles), options.style_blend)
     extractor = shared_extractor(
-        options.layers, weights=options.weights, pooling=options.pooling, seed=options.seed
+        options.layers, options.weights, options.pooling, options.seed, options.precision
     )
     batch = len(np.atleast_1d(weight_sets["content"]))
     plan = options.scale_plan(max(content.shape[1:3]))

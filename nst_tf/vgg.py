@@ -89,7 +89,15 @@ def _download_help(exc: BaseException) -> str:
     )
 
 
-def load_vgg19(weights: str | os.PathLike | None = None, pooling: str = "max", seed: int = 0):
+PRECISIONS = ("float32", "bfloat16")
+
+
+def load_vgg19(
+    weights: str | os.PathLike | None = None,
+    pooling: str = "max",
+    seed: int = 0,
+    precision: str = "float32",
+):
     """VGG19 convolutional base as a Keras model, input ``(batch, H, W, 3)`` caffe-BGR.
 
     Args:
@@ -99,11 +107,17 @@ def load_vgg19(weights: str | os.PathLike | None = None, pooling: str = "max", s
             pooling gives smoother results); pooling layers hold no weights, so the
             same file serves both.
         seed: seed of the random weights; ignored for the other sources.
+        precision: ``"float32"`` (exact, the default) or ``"bfloat16"``: convolutions
+            in bfloat16 with float32 weights (Keras mixed precision), about twice as
+            fast on CPUs with native bfloat16 (AVX512-BF16, AMX) and on recent GPUs;
+            activations keep about 3 significant digits.
 
-    Models are cached per (weights, pooling, seed): loading twice costs nothing.
+    Models are cached per (weights, pooling, seed, precision): loading twice is free.
     """
     if pooling not in ("max", "avg"):
         raise ValueError(f"pooling must be 'max' or 'avg', not {pooling!r}")
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
     source = resolve_weights(weights)
     if source == "random":
         warnings.warn(
@@ -115,11 +129,11 @@ def load_vgg19(weights: str | os.PathLike | None = None, pooling: str = "max", s
         )
     elif source != "imagenet":
         source = os.path.abspath(os.path.expanduser(source))
-    return _load_cached(source, pooling, int(seed) if source == "random" else 0)
+    return _load_cached(source, pooling, int(seed) if source == "random" else 0, precision)
 
 
 @functools.lru_cache(maxsize=4)
-def _load_cached(source: str, pooling: str, seed: int):
+def _load_cached(source: str, pooling: str, seed: int, precision: str = "float32"):
     if source == "random":
         model = _random_vgg19(seed)
     elif source == "imagenet":
@@ -127,7 +141,9 @@ def _load_cached(source: str, pooling: str, seed: int):
     else:
         model = _vgg19_from_file(Path(source))
     model.trainable = False
-    return _with_average_pooling(model) if pooling == "avg" else model
+    if pooling == "max" and precision == "float32":
+        return model
+    return _variant(model, pooling, precision)
 
 
 def _bare_vgg19():
@@ -179,18 +195,19 @@ def _vgg19_from_file(path: Path):
     return model
 
 
-def _with_average_pooling(model):
-    """A copy of ``model`` whose max-pooling layers are average pooling (same names)."""
+def _variant(model, pooling: str, precision: str):
+    """A copy of ``model`` with average pooling and/or bfloat16 compute (same names)."""
     import keras
 
-    def swap_pool(layer):
-        if isinstance(layer, keras.layers.MaxPooling2D):
-            return keras.layers.AveragePooling2D(
-                pool_size=layer.pool_size, strides=layer.strides, name=layer.name
-            )
-        return layer.__class__.from_config(layer.get_config())
+    dtype = "mixed_bfloat16" if precision == "bfloat16" else "float32"
 
-    avg = keras.models.clone_model(model, clone_function=swap_pool)
-    avg.set_weights(model.get_weights())
-    avg.trainable = False
-    return avg
+    def rebuild(layer):
+        config = {**layer.get_config(), "dtype": dtype}
+        if pooling == "avg" and isinstance(layer, keras.layers.MaxPooling2D):
+            return keras.layers.AveragePooling2D.from_config(config)
+        return layer.__class__.from_config(config)
+
+    variant = keras.models.clone_model(model, clone_function=rebuild)
+    variant.set_weights(model.get_weights())
+    variant.trainable = False
+    return variant

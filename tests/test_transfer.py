@@ -42,6 +42,13 @@ def test_loss_falls_over_a_short_lbfgs_run(content, style, quick):
     assert set(result.history) == {"total", "content", "style", "tv"}
 
 
+def test_bfloat16_run_lowers_the_loss_like_float32(content, style, quick):
+    fast = stylize(content, style, steps=8, precision="bfloat16", **quick)
+    exact = stylize(content, style, steps=8, **quick)
+    assert fast.history["total"][-1] < 0.5 * fast.history["total"][0]
+    assert fast.history["total"][-1] < 1.5 * exact.history["total"][-1]
+
+
 def test_adam_with_the_tutorial_settings_lowers_the_loss(content, style, quick):
     result = stylize(content, style, steps=8, optimizer="adam", **quick)
     assert result.history["total"][-1] < result.history["total"][0]

@@ -143,3 +143,17 @@ def test_wrong_extension_and_pooling_are_refused(tmp_path):
         vgg.load_vgg19(path)
     with pytest.raises(ValueError, match="pooling"):
         vgg.load_vgg19("random", pooling="min")
+
+
+def test_bfloat16_precision_stays_close_to_float32(vgg_h5, small_images):
+    exact = _activations(str(vgg_h5), small_images)
+    fast = FeatureExtractor(LAYERS, weights=vgg_h5, precision="bfloat16")(small_images)
+    for name in LAYERS:
+        assert fast[name].dtype == "float32"
+        error = np.abs(fast[name].numpy() - exact[name]).max() / np.abs(exact[name]).max()
+        assert 0 < error < 0.03  # bfloat16 differs, but only in the third digit
+    model = vgg.load_vgg19(vgg_h5, pooling="avg", precision="bfloat16")
+    assert model.get_layer("block1_conv1").compute_dtype == "bfloat16"
+    assert type(model.get_layer("block1_pool")).__name__ == "AveragePooling2D"
+    with pytest.raises(ValueError, match="precision"):
+        vgg.load_vgg19(vgg_h5, precision="float16")
