@@ -45,11 +45,19 @@ class OfflineFallbackWarning(UserWarning):
     """A painting could not be downloaded; a bundled image stands in for it."""
 
 
+def images_folder() -> Path:
+    """The bundled images: installed package data, or ``images/`` of a source checkout."""
+    try:
+        return Path(str(resources.files("nst_tf.bundled_images")))
+    except ModuleNotFoundError:  # nst_tf imported from a checkout on sys.path (e.g. Colab)
+        return Path(__file__).resolve().parents[1] / "images"
+
+
 def bundled_image_path(name: str) -> Path:
     """Path of a bundled image by name (see `BUNDLED`)."""
     if name not in BUNDLED:
         raise KeyError(f"No bundled image {name!r}; choose one of {sorted(BUNDLED)}.")
-    return Path(str(resources.files("nst_tf.bundled_images") / BUNDLED[name]))
+    return images_folder() / BUNDLED[name]
 
 
 def painting_url(name: str) -> str:

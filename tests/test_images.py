@@ -181,6 +181,15 @@ def test_bundled_images_load():
         assert image.shape[0] == 1 and max(image.shape[1:3]) == 64
 
 
+def test_bundled_images_are_found_from_a_plain_checkout(monkeypatch):
+    def not_installed(package):
+        raise ModuleNotFoundError(package)
+
+    monkeypatch.setattr(sample_images.resources, "files", not_installed)
+    path = sample_images.bundled_image_path("chelsea")
+    assert path.parent.name == "images" and path.is_file()
+
+
 def test_painting_falls_back_to_a_bundled_image_offline(monkeypatch):
     def offline(url):
         raise downloads.DownloadError(f"Could not download {url}: offline")
