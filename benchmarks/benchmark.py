@@ -144,6 +144,23 @@ def bench_step_time(content, style, weights, steps):
     return report
 
 
+def bench_xla(content, style, weights, evaluations):
+    """Seconds per loss+gradient evaluation: our tf.function as is, and with XLA."""
+    from nst_tf.objective import _compiled_value_and_gradient
+
+    objective = our_objective(content, style, weights)
+    xla = tf.function(_compiled_value_and_gradient.python_function, jit_compile=True)
+    args = (objective.extractor, tf.constant(content), objective.targets, "keras")
+    timings = {}
+    for name, step in (("tf_function_s", _compiled_value_and_gradient), ("xla_s", xla)):
+        step(*args)[1].numpy()  # trace / compile
+        start = time.perf_counter()
+        for _ in range(evaluations):
+            step(*args)[1].numpy()
+        timings[name] = (time.perf_counter() - start) / evaluations
+    return timings
+
+
 def our_objective(content, style, weights):
     extractor = FeatureExtractor([*DEFAULT_STYLE_LAYERS, *DEFAULT_CONTENT_LAYERS], weights=weights)
     return Objective(extractor, content, [style], layer_weights(DEFAULT_CONTENT_LAYERS),
@@ -241,15 +258,21 @@ def bench_sweep(content, style, weights, steps):
 
 
 MEMORY_PROBE = """
-import resource, sys, warnings
+import sys, warnings
 warnings.simplefilter("ignore")
 sys.path.insert(0, {bench!r})
 from benchmark import images
 from nst_tf.transfer import stylize
+
+def peak_mib():  # VmHWM: this process's own peak RSS (ru_maxrss keeps the parent's over exec)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+
 content, style = images({size})
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+before = peak_mib()
 stylize(content, style, steps={steps}, weights={weights!r}, progress=False)
-print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(before, peak_mib())
 """
 
 
@@ -318,6 +341,8 @@ def main():
     print(f"weights: {weights}; {report['machine']}", flush=True)
     report["a_step_time"] = bench_step_time(content, style, weights, n)
     print("a", report["a_step_time"], flush=True)
+    report["a_xla"] = bench_xla(content, style, weights, n)
+    print("a xla", report["a_xla"], flush=True)
     report["b_time_to_quality"] = bench_time_to_quality(
         content, style, weights, adam_steps=20 if args.quick else 200,
         max_lbfgs_steps=10 if args.quick else 60,
@@ -337,8 +362,8 @@ def main():
 
 
 def markdown_table(r: dict) -> str:
-    a, b, c, d, e = (r[k] for k in ("a_step_time", "b_time_to_quality", "c_sweep",
-                                    "d_peak_memory", "e_coarse_to_fine"))  # fmt: skip
+    a, x, b, c, d, e = (r[k] for k in ("a_step_time", "a_xla", "b_time_to_quality", "c_sweep",
+                                       "d_peak_memory", "e_coarse_to_fine"))  # fmt: skip
     rows = [
         ("a. s/step, 256 px: tutorial baseline (Adam)", f"{a['baseline_adam_s']:.3f} s", ""),
         ("a. s/step, ours L-BFGS", f"{a['ours_lbfgs_s']:.3f} s", f"{a['speedup_lbfgs']:.2f}x"),
@@ -347,6 +372,9 @@ def markdown_table(r: dict) -> str:
          f"{a['speedup_lbfgs_bf16']:.2f}x"),
         ("a. s/step, ours Adam, bfloat16", f"{a['ours_adam_bf16_s']:.3f} s",
          f"{a['speedup_adam_bf16']:.2f}x"),
+        ("a. one loss+gradient evaluation: tf.function", f"{x['tf_function_s']:.3f} s", ""),
+        ("a. the same with XLA (jit_compile=True)", f"{x['xla_s']:.3f} s",
+         f"{x['tf_function_s'] / x['xla_s']:.2f}x"),
         (f"b. {b['adam_steps']} baseline-Adam steps", f"{b['adam_seconds']:.1f} s", ""),
         (f"b. ours L-BFGS to the same loss ({b['lbfgs_steps_to_target']} steps)",
          f"{b['lbfgs_seconds_to_target']:.1f} s", f"{b['speedup']:.1f}x"),

@@ -147,7 +147,8 @@ class StylizeResult:
 
 
 def _as_batch(image, name: str) -> np.ndarray:
-    array = np.asarray(image, np.float32)
+    """``image`` as float32 ``(1, H, W, 3)`` in ``[0, 1]``, or a `ValueError` saying what to do."""
+    array = np.asarray(image)
     if array.ndim == 3:
         array = array[np.newaxis]
     if array.ndim != 4 or array.shape[0] != 1 or array.shape[-1] != 3:
@@ -155,7 +156,17 @@ def _as_batch(image, name: str) -> np.ndarray:
             f"{name} must be one [0, 1] RGB image (1, H, W, 3) as load_image returns, "
             f"got shape {array.shape}."
         )
-    return array
+    if not np.issubdtype(array.dtype, np.floating):
+        raise ValueError(
+            f"{name} holds {array.dtype} values; expected floats in [0, 1]. Use "
+            "nst_tf.load_image, or divide 0-255 pixels by 255."
+        )
+    if not np.all(np.isfinite(array)) or array.min() < -1e-3 or array.max() > 1.001:
+        raise ValueError(
+            f"{name} has values outside [0, 1] (min {np.nanmin(array):.3g}, max "
+            f"{np.nanmax(array):.3g}) or NaN; expected [0, 1] RGB as load_image returns."
+        )
+    return np.clip(array, 0.0, 1.0).astype(np.float32)
 
 
 def _initial_images(options: TransferOptions, content: np.ndarray, batch: int) -> np.ndarray:

@@ -8,6 +8,8 @@ import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from nst_tf.images import load_image  # noqa: E402
+from nst_tf.sample_images import bundled_image_path  # noqa: E402
 from nst_tf.vgg import load_vgg19  # noqa: E402
 
 
@@ -56,3 +58,15 @@ def rng():
 def small_images(rng):
     """Two seeded ``[0, 1]`` RGB images, ``(2, 48, 64, 3)`` float32."""
     return rng.uniform(0.0, 1.0, size=(2, 48, 64, 3)).astype(np.float32)
+
+
+@pytest.fixture(scope="session")
+def content():
+    """The bundled content photo at 64 px, ``(1, 43, 64, 3)``."""
+    return load_image(bundled_image_path("chelsea"), max_size=64)
+
+
+@pytest.fixture(scope="session")
+def style():
+    """The bundled style image at 64 px, ``(1, 64, 64, 3)``."""
+    return load_image(bundled_image_path("swirls"), max_size=64)

@@ -5,22 +5,10 @@ import numpy as np
 import pytest
 
 from nst_tf import color
-from nst_tf.images import load_image
-from nst_tf.sample_images import bundled_image_path
 from nst_tf.sweep import DEFAULT_RATIOS, check_ratios, weight_ratio_sweep
 from nst_tf.transfer import stylize
 
 matplotlib.use("Agg")
-
-
-@pytest.fixture(scope="module")
-def content():
-    return load_image(bundled_image_path("chelsea"), max_size=64)
-
-
-@pytest.fixture(scope="module")
-def style():
-    return load_image(bundled_image_path("swirls"), max_size=64)
 
 
 def test_yiq_round_trip_and_gray_has_no_chroma(rng):

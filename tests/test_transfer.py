@@ -13,16 +13,6 @@ from nst_tf.transfer import TransferOptions, stylize
 STYLE_LAYERS = ["block1_conv1", "block2_conv1", "block3_conv1"]
 
 
-@pytest.fixture(scope="module")
-def content():
-    return load_image(bundled_image_path("chelsea"), max_size=64)
-
-
-@pytest.fixture(scope="module")
-def style():
-    return load_image(bundled_image_path("swirls"), max_size=64)
-
-
 @pytest.fixture
 def quick(vgg_h5):
     """Settings of a quick, quiet run on the seeded random VGG19 file."""
@@ -194,3 +184,19 @@ def test_style_targets_do_not_grow_with_the_style_image_size(content, quick):
 def test_bad_settings_are_refused_with_a_clear_message(settings, message):
     with pytest.raises(ValueError, match=message):
         TransferOptions(**settings)
+
+
+@pytest.mark.parametrize(
+    "image, message",
+    [
+        (np.zeros((1, 32, 32, 3), np.uint8), "uint8 values"),
+        (np.full((1, 32, 32, 3), 255.0), "outside \\[0, 1\\]"),
+        (np.full((1, 32, 32, 3), np.nan), "NaN"),
+        (np.zeros((2, 32, 32, 3)), "one \\[0, 1\\] RGB image"),
+        (np.zeros((1, 32, 32)), "one \\[0, 1\\] RGB image"),
+    ],
+    ids=["uint8", "0-255", "nan", "batch", "gray"],
+)
+def test_unusable_input_images_are_explained(image, message, style, quick):
+    with pytest.raises(ValueError, match=message):
+        stylize(image, style, steps=1, **quick)
