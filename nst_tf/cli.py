@@ -238,22 +238,23 @@ def _report(stop_reason: str, done: str) -> int:
     return 130 if stop_reason.startswith("interrupted") else 1
 
 
-def demo_weights(choice: str) -> str:
-    """``auto``: ImageNet when it can be had, else random weights, announced loudly."""
+def demo_weights(choice: str) -> tuple[str, bool]:
+    """(weights, announced): ``auto`` is ImageNet when it can be had, else random weights
+    with a loud banner (so the library's own warning need not repeat it)."""
     if choice != "auto":
-        return choice
+        return choice, False
     from nst_tf.vgg import load_vgg19
 
     try:
         load_vgg19("imagenet")
-        return "imagenet"
+        return "imagenet", False
     except WeightsDownloadError as exc:
         print(
             f"{exc}\n\n*** The demo continues with RANDOM VGG19 weights (--weights auto): "
             "the pictures show the mechanics, not real style transfer. ***\n",
             file=sys.stderr,
         )
-        return "random"
+        return "random", True
 
 
 def cmd_demo(args) -> int:
@@ -264,6 +265,7 @@ def cmd_demo(args) -> int:
     from nst_tf.sample_images import DEFAULT_CONTENT, DEFAULT_STYLE, bundled_image_path
     from nst_tf.sweep import weight_ratio_sweep
     from nst_tf.transfer import stylize
+    from nst_tf.vgg import RandomWeightsWarning
 
     check_weights_arg(args.weights)
     folder = Path(args.output_dir)
@@ -271,11 +273,12 @@ def cmd_demo(args) -> int:
     if not args.overwrite and any(path.exists() for path in outputs):
         raise UsageError(f"{folder} already holds demo results; pass --overwrite to replace")
     folder.mkdir(parents=True, exist_ok=True)
-    weights = demo_weights(args.weights)
+    weights, announced = demo_weights(args.weights)
     content = load_image(bundled_image_path(DEFAULT_CONTENT), max_size=args.size)
     style = load_image(bundled_image_path(DEFAULT_STYLE), max_size=args.size)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore" if weights == "random" else "default")
+        if announced:
+            warnings.simplefilter("ignore", RandomWeightsWarning)
         result = stylize(content, style, steps=args.steps, weights=weights,
                          progress=not args.quiet)  # fmt: skip
         sweep = weight_ratio_sweep(

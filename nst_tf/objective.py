@@ -42,6 +42,10 @@ def blend_weights(count: int, blend: Sequence[float] | None) -> np.ndarray:
     return weights / weights.sum()
 
 
+def _as_tensors(values: Mapping) -> dict[str, tf.Tensor]:
+    return {name: tf.constant(value, tf.float32) for name, value in values.items()}
+
+
 def _positions(features) -> tf.Tensor:
     shape = tf.shape(features)
     return tf.cast(shape[1] * shape[2], tf.float32)
@@ -88,13 +92,12 @@ class Objective:
         self.style_grams = self._blended_style_grams(
             styles, blend_weights(len(styles), style_blend)
         )
-        as_tensors = lambda values: {k: tf.constant(v, tf.float32) for k, v in values.items()}  # noqa: E731
         self.targets = {
             "content": self.content_targets,
             "style": self.style_grams,
-            "content_layers": as_tensors(self.content_layers),
-            "style_layers": as_tensors(self.style_layers),
-            "weights": as_tensors(
+            "content_layers": _as_tensors(self.content_layers),
+            "style_layers": _as_tensors(self.style_layers),
+            "weights": _as_tensors(
                 {"content": content_weight, "style": style_weight, "tv": tv_weight}
             ),
         }

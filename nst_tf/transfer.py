@@ -161,10 +161,12 @@ def _as_batch(image, name: str) -> np.ndarray:
             f"{name} holds {array.dtype} values; expected floats in [0, 1]. Use "
             "nst_tf.load_image, or divide 0-255 pixels by 255."
         )
-    if not np.all(np.isfinite(array)) or array.min() < -1e-3 or array.max() > 1.001:
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} holds NaN or Inf values; expected [0, 1] RGB.")
+    if array.min() < -1e-3 or array.max() > 1.001:
         raise ValueError(
-            f"{name} has values outside [0, 1] (min {np.nanmin(array):.3g}, max "
-            f"{np.nanmax(array):.3g}) or NaN; expected [0, 1] RGB as load_image returns."
+            f"{name} has values outside [0, 1] (min {array.min():.3g}, max "
+            f"{array.max():.3g}); expected [0, 1] RGB as load_image returns."
         )
     return np.clip(array, 0.0, 1.0).astype(np.float32)
 
@@ -222,10 +224,15 @@ def transfer_batch(content, styles, weight_sets: dict, options: TransferOptions)
         else:
             start = resize(images, *seen_content.shape[1:3])
         monitor = RunMonitor(
-            steps, options.progress, options.callback, options.callback_every,
-            options.checkpoint_dir, options.checkpoint_every, f"scale{index + 1}_{side}px",
+            steps=steps,
+            progress=options.progress,
+            callback=options.callback,
+            callback_every=options.callback_every,
+            checkpoint_dir=options.checkpoint_dir,
+            checkpoint_every=options.checkpoint_every,
+            checkpoint_prefix=f"scale{index + 1}_{side}px",
             description=f"{options.optimizer} {side}px",
-        )  # fmt: skip
+        )
         result = run(objective, start, options.optimizer, monitor)
         images = result.images
         histories.append(result.history)

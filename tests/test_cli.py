@@ -148,3 +148,12 @@ def test_python_dash_m_and_help_work():
         [sys.executable, "-m", "nst_tf", "stylize", "--help"], capture_output=True, text=True
     )
     assert done.returncode == 0 and "--preserve-colors" in done.stdout
+
+
+def test_demo_with_explicit_random_weights_still_announces_them(run, tmp_path):
+    from nst_tf.vgg import RandomWeightsWarning
+
+    with pytest.warns(RandomWeightsWarning, match="RANDOM"):
+        code, _, err = run("demo", "-o", str(tmp_path / "d"), "--size", "48", "--steps", "1",
+                           "--quiet", "--weights", "random", weights=False)  # fmt: skip
+    assert code == 0 and "continues with RANDOM" not in err
