@@ -271,7 +271,7 @@ def peak_mib():  # VmHWM: this process's own peak RSS (ru_maxrss keeps the paren
 
 content, style = images({size})
 before = peak_mib()
-stylize(content, style, steps={steps}, weights={weights!r}, progress=False)
+stylize(content, style, steps={steps}, weights={weights!r}, progress=False, scales=None)
 print(before, peak_mib())
 """
 

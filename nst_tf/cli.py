@@ -61,6 +61,16 @@ def number_list(text: str) -> list[float]:
     return values
 
 
+def scale_list(text: str):
+    """``auto``, ``none`` or ascending long sides ``"256,512"`` for coarse-to-fine."""
+    if text in ("auto", "none"):
+        return None if text == "none" else "auto"
+    sides = [int(v) for v in number_list(text)]
+    if sides != sorted(sides) or min(sides) < 16:
+        raise argparse.ArgumentTypeError(f"{text!r} must be ascending sizes >= 16 px")
+    return sides
+
+
 def layer_list(text: str) -> dict[str, float]:
     """``"block4_conv2"`` or ``"block1_conv1:0.5,block2_conv1:1"`` to ``{layer: weight}``."""
     layers = {}
@@ -93,9 +103,9 @@ def _add_transfer_options(parser: argparse.ArgumentParser, size: int, steps: int
     add("--style-blend", type=number_list, help="one weight per style image, e.g. 0.7,0.3")
     add("--style-scale", type=non_negative, default=1.0, help="style size / output size")
     add("--preserve-colors", choices=["luminance", "histogram"])
-    add("--scales", type=lambda t: [int(v) for v in number_list(t)],
-        help="coarse-to-fine long sides, e.g. 256,512")  # fmt: skip
-    add("--coarse-to-fine", action="store_true", help="automatic scales (halving to 512 px)")
+    add("--scales", type=scale_list, default="auto",
+        help="coarse-to-fine long sides, e.g. 256,512; 'auto' (default: above 512 px, "
+        "start at half size) or 'none' (always direct)")  # fmt: skip
     add("--overwrite", action="store_true", help="replace OUT if it exists")
     add("--quiet", action="store_true", help="no progress bar")
 
@@ -185,7 +195,7 @@ def transfer_settings(args) -> dict:
         "style_blend": args.style_blend,
         "style_scale": args.style_scale,
         "preserve_colors": args.preserve_colors,
-        "scales": "auto" if args.coarse_to_fine else args.scales,
+        "scales": args.scales,
         "progress": not args.quiet,
     }
 

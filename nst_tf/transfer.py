@@ -46,10 +46,11 @@ def _check_weight(name: str, value) -> None:
 class TransferOptions:
     """Every setting of a style transfer run, checked when created.
 
-    Weights and layers follow `nst_tf.losses` (Keras's normalisation); ``scales`` is
-    ``None`` (one scale, the content's size), ``"auto"`` (halve down to 512 px) or
-    ascending long sides in pixels; ``steps`` is for the first scale and
-    ``refine_steps`` (default 40 % of it) for each later one.
+    Weights and layers follow `nst_tf.losses` (Keras's normalisation). ``scales``:
+    ``"auto"`` (the default: outputs up to 512 px are optimised directly, larger ones
+    start at half size, halving until at most 512 px, then refine), ``None`` (always
+    directly) or ascending long sides in pixels. ``steps`` is for the first scale and
+    ``refine_steps`` (default 40 % of it, as in the paper's 500 + 200) for each later one.
     """
 
     content_weight: float = losses.DEFAULT_CONTENT_WEIGHT
@@ -61,7 +62,7 @@ class TransferOptions:
     optimizer: str = "lbfgs"
     steps: int = 100
     refine_steps: int | None = None
-    scales: str | Sequence[int] | None = None
+    scales: str | Sequence[int] | None = "auto"
     seed: int = 0
     weights: str | Path | None = None
     pooling: str = "max"

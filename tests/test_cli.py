@@ -68,6 +68,7 @@ def test_existing_output_is_kept_unless_overwrite(run, tmp_path):
         (["sweep", CONTENT, STYLE, "-o", "{tmp}/f.png", "--ratios", "1e-4,-2"], "numbers > 0"),
         (["sweep", CONTENT, STYLE, "-o", "{tmp}/f.png", "--ratios", "a,b"], "comma-separated"),
         (["sweep", CONTENT, STYLE, "-o", "{tmp}/f.jpg"], "must be a .png"),
+        (["stylize", CONTENT, STYLE, "-o", "{tmp}/o.png", "--scales", "64,32"], "ascending"),
         (["stylize", CONTENT, STYLE], "required: -o/--output"),
         (["paint"], "invalid choice"),
     ],

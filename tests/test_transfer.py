@@ -136,6 +136,7 @@ def test_auto_scales_follow_the_paper_for_large_outputs():
     plan = TransferOptions(steps=500, scales="auto").scale_plan(1024)
     assert plan == [(512, 500), (1024, 200)]
     assert TransferOptions(steps=100, scales="auto").scale_plan(400) == [(400, 100)]
+    assert TransferOptions(steps=100).scale_plan(1024) == [(512, 100), (1024, 40)]  # default
     assert TransferOptions(steps=10, scales=None).scale_plan(300) == [(300, 10)]
 
 
