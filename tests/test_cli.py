@@ -158,3 +158,22 @@ def test_demo_with_explicit_random_weights_still_announces_them(run, tmp_path):
         code, _, err = run("demo", "-o", str(tmp_path / "d"), "--size", "48", "--steps", "1",
                            "--quiet", "--weights", "random", weights=False)  # fmt: skip
     assert code == 0 and "continues with RANDOM" not in err
+
+
+@pytest.mark.parametrize(
+    "reason, code", [("interrupted at step 3", 130), ("stopped: the loss became NaN/Inf", 1)]
+)
+def test_stopped_runs_still_save_the_best_image(run, tmp_path, monkeypatch, reason, code):
+    import nst_tf.transfer
+
+    real = nst_tf.transfer.stylize
+
+    def stopped(*args, **kwargs):
+        result = real(*args, **kwargs)
+        result.stop_reason = reason
+        return result
+
+    monkeypatch.setattr(nst_tf.transfer, "stylize", stopped)
+    out = tmp_path / "o.png"
+    got, _, err = run(*_small("stylize", CONTENT, STYLE, "-o", str(out)))
+    assert got == code and reason in err and out.is_file()
