@@ -167,9 +167,10 @@ def check_inputs(paths: list[str]) -> None:
             raise UsageError(f"input {path} is not readable")
 
 
-def check_weights_arg(weights: str | None) -> None:
-    if weights not in (None, "imagenet", "random", "auto") and not Path(weights).is_file():
-        raise UsageError(f"--weights {weights}: no such file (or use imagenet / random)")
+def check_weights_arg(weights: str | None, allow_auto: bool = False) -> None:
+    named = ("imagenet", "random", "auto") if allow_auto else ("imagenet", "random")
+    if weights is not None and weights not in named and not Path(weights).is_file():
+        raise UsageError(f"--weights {weights}: no such file (or use {' / '.join(named)})")
 
 
 def transfer_settings(args) -> dict:
@@ -277,7 +278,7 @@ def cmd_demo(args) -> int:
     from nst_tf.transfer import stylize
     from nst_tf.vgg import RandomWeightsWarning
 
-    check_weights_arg(args.weights)
+    check_weights_arg(args.weights, allow_auto=True)
     folder = Path(args.output_dir)
     outputs = [folder / name for name in ("stylized.png", "comparison.png", "ratio_sweep.png")]
     if not args.overwrite and any(path.exists() for path in outputs):

@@ -97,10 +97,11 @@ def test_unwritable_output_folder_is_refused(run, tmp_path, monkeypatch):
     assert code == 2 and "not writable" in err
 
 
-def test_missing_weights_file_is_a_bad_argument(run, tmp_path):
+@pytest.mark.parametrize("weights", ["nope.h5", "auto"])
+def test_missing_weights_file_is_a_bad_argument(run, tmp_path, weights):
     code, _, err = run(*_small("stylize", CONTENT, STYLE, "-o", str(tmp_path / "o.png"),
-                               "--weights", str(tmp_path / "nope.h5")), weights=False)  # fmt: skip
-    assert code == 2 and "nope.h5: no such file" in err
+                               "--weights", weights), weights=False)  # fmt: skip
+    assert code == 2 and f"{weights}: no such file" in err
 
 
 def test_weights_download_failure_exits_1_with_the_fixes(run, tmp_path, monkeypatch):
