@@ -242,8 +242,8 @@ def cmd_sweep(args) -> int:
 
 
 def _report(stop_reason: str, done: str) -> int:
-    if stop_reason == "completed":
-        print(done)
+    if stop_reason.startswith("completed"):
+        print(done if stop_reason == "completed" else f"{done}; {stop_reason}")
         return 0
     print(f"{done}, but the run {stop_reason}", file=sys.stderr)
     return 130 if stop_reason.startswith("interrupted") else 1

@@ -136,6 +136,8 @@ class RunMonitor:
 def run(objective: Objective, init: np.ndarray, optimizer: str, monitor: RunMonitor) -> RunResult:
     """Optimise ``init`` ``(batch, H, W, 3)`` for ``monitor.steps`` steps.
 
+    ``stop_reason`` starts with ``"completed"`` when the run ended by itself (L-BFGS-B
+    may converge before ``steps``: the reason then says so and why).
     Ctrl-C (KeyboardInterrupt) and NaN/Inf end the run early; the result then holds
     the best and the last good images and says why it stopped in ``stop_reason``.
     """
@@ -149,6 +151,8 @@ def run(objective: Objective, init: np.ndarray, optimizer: str, monitor: RunMoni
         else:
             _adam(objective, state, monitor)
         reason = "completed"
+        if monitor.steps_done < monitor.steps:
+            reason += f" early, after {monitor.steps_done} steps ({state.get('message')})"
     except KeyboardInterrupt:
         reason = f"interrupted at step {monitor.steps_done}"
     except NonFiniteLoss as exc:
@@ -176,7 +180,7 @@ def _lbfgs(objective: Objective, state: dict, monitor: RunMonitor) -> None:
         state["images"] = x.reshape(shape).astype(np.float32)
         monitor.step_done(state["images"], last["values"])
 
-    scipy.optimize.minimize(
+    result = scipy.optimize.minimize(
         value_and_grad,
         state["images"].astype(np.float64).ravel(),
         jac=True,
@@ -191,6 +195,8 @@ def _lbfgs(objective: Objective, state: dict, monitor: RunMonitor) -> None:
             "maxcor": 20,
         },
     )
+    state["images"] = result.x.reshape(shape).astype(np.float32)
+    state["message"] = result.message  # why L-BFGS-B stopped, if before `steps`
 
 
 def _adam(objective: Objective, state: dict, monitor: RunMonitor) -> None:

@@ -74,11 +74,10 @@ def weight_ratio_sweep(
     best = np.concatenate([r.best_image for r in results])
     history = _joined_history(results, batched)
     final = {name: _last_finite(values) for name, values in history.items()}
-    reasons = {r.stop_reason for r in results}
+    reasons = sorted({r.stop_reason for r in results})
+    reason = "completed" if all(r.startswith("completed") for r in reasons) else "; ".join(reasons)
     figure = ratio_figure(best, ratios, final)
-    return SweepResult(ratios, images, best, final, history, bool(batched),
-                       "completed" if reasons == {"completed"} else "; ".join(sorted(reasons)),
-                       figure)  # fmt: skip
+    return SweepResult(ratios, images, best, final, history, bool(batched), reason, figure)
 
 
 def _weight_sets(ratios, options: TransferOptions) -> dict:

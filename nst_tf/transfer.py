@@ -144,7 +144,7 @@ class StylizeResult:
 
     @property
     def completed(self) -> bool:
-        return self.stop_reason == "completed"
+        return self.stop_reason.startswith("completed")
 
 
 def _as_batch(image, name: str) -> np.ndarray:
@@ -237,7 +237,7 @@ def transfer_batch(content, styles, weight_sets: dict, options: TransferOptions)
         result = run(objective, start, options.optimizer, monitor)
         images = result.images
         histories.append(result.history)
-        if result.stop_reason != "completed":
+        if not result.stop_reason.startswith("completed"):
             break
     return _finish(result, histories, plan, options, content_s)
 

@@ -76,6 +76,13 @@ def test_same_seed_same_output_bit_for_bit(content, style, quick):
     assert not np.array_equal(other.image, runs[0].image)
 
 
+def test_lbfgs_that_converges_early_says_so(content, style, quick):
+    # Content loss only, starting at the content: the gradient is zero at once.
+    result = stylize(content, style, steps=5, style_weight=0.0, tv_weight=0.0, **quick)
+    assert result.completed and result.stop_reason.startswith("completed early, after 0 steps")
+    np.testing.assert_array_equal(result.image, content)
+
+
 def test_ctrl_c_returns_the_best_image_so_far(content, style, quick):
     seen = []
 
