@@ -43,6 +43,7 @@ from nst_tf.objective import (  # noqa: E402
     Objective,
     layer_weights,
 )
+from nst_tf.optimize import ADAM_SETTINGS  # noqa: E402
 from nst_tf.sweep import weight_ratio_sweep  # noqa: E402
 from nst_tf.transfer import stylize  # noqa: E402
 from nst_tf.vgg import imagenet_cache_path, load_vgg19  # noqa: E402
@@ -74,7 +75,7 @@ class TutorialBaseline:
         content_out = self._outputs(content)
         self.style_targets = [self._gram(f) for f in style_out[:5]]
         self.content_target = content_out[5]
-        self.adam = keras.optimizers.Adam(learning_rate=0.02, beta_1=0.99, epsilon=0.1)
+        self.adam = keras.optimizers.Adam(**ADAM_SETTINGS)
 
     def _outputs(self, image):
         return self.model(preprocess(image), training=False)
@@ -173,7 +174,7 @@ def bench_time_to_quality(content, style, weights, adam_steps, max_lbfgs_steps):
 
     objective = our_objective(content, style, weights)
     variable = tf.Variable(content)
-    adam = keras.optimizers.Adam(learning_rate=0.02, beta_1=0.99, epsilon=0.1)
+    adam = keras.optimizers.Adam(**ADAM_SETTINGS)
 
     @tf.function
     def adam_step():

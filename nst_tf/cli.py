@@ -62,13 +62,10 @@ def number_list(text: str) -> list[float]:
 
 
 def scale_list(text: str):
-    """``auto``, ``none`` or ascending long sides ``"256,512"`` for coarse-to-fine."""
+    """``auto``, ``none`` or long sides ``"256,512"`` (`TransferOptions` checks their order)."""
     if text in ("auto", "none"):
         return None if text == "none" else "auto"
-    sides = [int(v) for v in number_list(text)]
-    if sides != sorted(sides) or min(sides) < 16:
-        raise argparse.ArgumentTypeError(f"{text!r} must be ascending sizes >= 16 px")
-    return sides
+    return [int(v) for v in number_list(text)]
 
 
 def layer_list(text: str) -> dict[str, float]:

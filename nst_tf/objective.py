@@ -86,7 +86,6 @@ class Objective:
         self.content_layers = dict(content_layers)
         self.style_layers = dict(style_layers)
         self.normalization = normalization
-        self.image_shape = tuple(np.shape(content))
         content_features = extractor(content)
         self.content_targets = {name: content_features[name] for name in self.content_layers}
         self.style_grams = self._blended_style_grams(

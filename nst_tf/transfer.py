@@ -199,7 +199,7 @@ def transfer_batch(content, styles, weight_sets: dict, options: TransferOptions)
     """
     content = _as_batch(content, "content")
     styles = [_as_batch(style, "style") for style in styles]
-    blend_weights(len(styles), options.style_blend)
+    blend_weights(len(styles), options.style_blend)  # a bad blend fails before VGG loads
     extractor = shared_extractor(
         options.layers, options.weights, options.pooling, options.seed, options.precision
     )
