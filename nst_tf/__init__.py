@@ -10,9 +10,9 @@ The building blocks, each in a module named for what it holds:
 - `nst_tf.plotting`: figures with one common look.
 """
 
-import os
+from nst_tf.tensorflow_setup import import_tensorflow_quietly
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ info logs
+import_tensorflow_quietly()  # before any module imports TensorFlow: no start-up noise
 
 from nst_tf.errors import (  # noqa: E402
     ImageError,

@@ -11,6 +11,7 @@ import argparse
 import math
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from nst_tf import losses
@@ -266,8 +267,6 @@ def demo_weights(choice: str) -> tuple[str, bool]:
 
 
 def cmd_demo(args) -> int:
-    import warnings
-
     from nst_tf.images import load_image, save_image
     from nst_tf.plotting import save_figure, show_images
     from nst_tf.sample_images import DEFAULT_CONTENT, DEFAULT_STYLE, bundled_image_path
@@ -304,12 +303,19 @@ def cmd_demo(args) -> int:
 COMMANDS = {"stylize": cmd_stylize, "sweep": cmd_sweep, "demo": cmd_demo}
 
 
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings on the command line: one ``nst-tf: warning: …`` line each."""
+    print(f"{PROG}: warning: {message}", file=file or sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (see the module docstring)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        return COMMANDS[args.command](args)
+        with warnings.catch_warnings():
+            warnings.showwarning = show_warning
+            return COMMANDS[args.command](args)
     except (UsageError, ImageError, LayerError, ValueError) as exc:
         print(f"{PROG}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2

@@ -1,8 +1,11 @@
 """Exceptions nst_tf raises for mistakes a user can predict and fix.
 
 Each message says what was wrong, where (which file or argument) and what to do, so a
-student never has to read a raw TensorFlow traceback to find out.
+student never has to read a raw TensorFlow traceback to find out. Warnings go through
+`warn_once`: one line, once per cause and process.
 """
+
+import warnings
 
 
 class NSTError(Exception):
@@ -31,3 +34,17 @@ class ImageError(NSTError, ValueError):
 
 class ImageTooSmallError(ImageError):
     """An image has fewer pixels than the deepest VGG19 layer asked for needs."""
+
+
+_ANNOUNCED: dict = {}  # the warnings registry of `warn_once`
+
+
+def warn_once(message: str, category: type[Warning]) -> None:
+    """Show ``message`` as a one-line ``category`` warning, once per process and text.
+
+    Python's warning filters still apply: ``warnings.simplefilter("ignore", category)``
+    hides it, ``pytest.warns`` sees it. The location is given as ``nst_tf``, so no
+    source line is printed under it.
+    """
+    text = " ".join(message.split())
+    warnings.warn_explicit(text, category, "nst_tf", 0, module="nst_tf", registry=_ANNOUNCED)

@@ -12,7 +12,13 @@ import functools
 import tensorflow as tf
 
 from nst_tf.errors import ImageTooSmallError, LayerError
-from nst_tf.vgg import CONV_LAYERS, POOL_LAYERS, load_vgg19, resolve_weights
+from nst_tf.vgg import (
+    CONV_LAYERS,
+    POOL_LAYERS,
+    announce_random_weights,
+    load_vgg19,
+    resolve_weights,
+)
 
 #: ImageNet mean pixel in BGR order, 0-255 scale (the value Keras's VGG19 uses).
 IMAGENET_MEAN_BGR = (103.939, 116.779, 123.68)
@@ -115,7 +121,7 @@ def shared_extractor(layers, weights=None, pooling="max", seed=0, precision="flo
     """A `FeatureExtractor`, reused for the same settings (so compiled steps are reused)."""
     source = resolve_weights(weights)
     if source == "random":
-        load_vgg19(source, pooling=pooling, seed=seed)  # announces the random weights
+        announce_random_weights(seed)  # also when the extractor comes from the cache
     key = (tuple(check_layer_names(layers)), source, pooling, seed, precision)
     return _cached_extractor(*key)
 

@@ -19,6 +19,7 @@ import tensorflow as tf
 
 from nst_tf.images import save_image
 from nst_tf.objective import Objective
+from nst_tf.progress import progress_bar
 
 OPTIMIZERS = ("lbfgs", "adam")
 #: The TF tutorial's Adam settings on [0, 1] pixels: the reference point for Adam.
@@ -55,7 +56,7 @@ class RunMonitor:
 
     Args:
         steps: planned number of steps (for the progress bar).
-        progress: show a tqdm bar (notebook-aware) with the loss parts.
+        progress: show the progress with the loss parts (`nst_tf.progress`).
         callback: called as ``callback(Step)`` every ``callback_every`` steps.
         checkpoint_dir: if set, the current images are saved there every
             ``checkpoint_every`` steps as ``{prefix}_{step:05d}.png`` (atomically).
@@ -77,9 +78,7 @@ class RunMonitor:
     steps_done: int = 0
 
     def __post_init__(self):
-        from tqdm.auto import tqdm
-
-        self.bar = tqdm(total=self.steps, desc=self.description, disable=not self.progress)
+        self.bar = progress_bar(self.steps, self.description, enabled=self.progress)
 
     def evaluated(self, images: np.ndarray, parts, gradient=None) -> dict[str, np.ndarray]:
         """Check one evaluation for NaN/Inf and keep the best image; returns parts as numpy."""
@@ -107,8 +106,8 @@ class RunMonitor:
         self.steps_done += 1
         for name in PART_NAMES:
             self.history[name].append(values[name])
-        self.bar.update(1)
         self.bar.set_postfix({name: f"{values[name].sum():.3g}" for name in PART_NAMES})
+        self.bar.update(1)
         step = self.steps_done
         if self.callback and step % max(1, self.callback_every) == 0:
             self.callback(Step(step, images, values))

@@ -189,9 +189,11 @@ def feature_browser(features: dict):
         return plot_block_first_channels(features)
     import matplotlib.pyplot as plt
 
+    def channels(layer: str) -> int:
+        return int(np.shape(features[layer])[-1])
+
     def show(layer, channel):
         value = np.asarray(features[layer])[0]
-        channel = min(channel, value.shape[-1] - 1)
         fig, ax = plt.subplots(figsize=(4, 4))
         shown = ax.imshow(value[:, :, channel], cmap=FEATURE_CMAP)
         ax.set_title(f"{layer}, channel {channel} of {value.shape[-1]}")
@@ -199,11 +201,14 @@ def feature_browser(features: dict):
         fig.colorbar(shown, ax=ax, shrink=0.8)
         plt.show()
 
-    return ipywidgets.interactive(
-        show,
-        layer=ipywidgets.Dropdown(options=list(features), description="layer"),
-        channel=ipywidgets.IntSlider(min=0, max=511, value=0, description="channel"),
-    )
+    layer = ipywidgets.Dropdown(options=list(features), description="layer")
+    channel = ipywidgets.IntSlider(min=0, max=channels(layer.value) - 1, description="channel")
+
+    def follow_layer(change):  # the slider runs over the chosen layer's channels only
+        channel.max = channels(change.new) - 1
+
+    layer.observe(follow_layer, names="value")
+    return ipywidgets.interactive(show, layer=layer, channel=channel)
 
 
 def plot_loss_comparison(histories: dict, part: str = "total", title: str = ""):

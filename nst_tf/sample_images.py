@@ -12,11 +12,11 @@ that fails, returns a bundled style image instead and says so.
 
 from __future__ import annotations
 
-import warnings
 from importlib import resources
 from pathlib import Path
 
 from nst_tf.downloads import DownloadError, cached_download
+from nst_tf.errors import warn_once
 
 BUNDLED = {
     "chelsea": "chelsea.png",
@@ -78,9 +78,8 @@ def fetch_painting(name: str = "starry_night") -> Path:
         return cached_download(url)
     except DownloadError as exc:
         stand_in = PAINTINGS[name][1]
-        warnings.warn(
-            f"{exc}\nUsing the bundled style image {stand_in!r} instead of {name!r}.",
+        warn_once(
+            f"{exc}; using the bundled style image {stand_in!r} instead of {name!r}.",
             OfflineFallbackWarning,
-            stacklevel=2,
         )
         return bundled_image_path(stand_in)

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import functools
 import os
-import warnings
 from pathlib import Path
 
 import numpy as np
 
-from nst_tf.errors import WeightsDownloadError, WeightsFileError
+from nst_tf.errors import WeightsDownloadError, WeightsFileError, warn_once
 
 WEIGHTS_ENV_VAR = "NST_TF_WEIGHTS"
 IMAGENET_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
@@ -92,6 +91,16 @@ def _download_help(exc: BaseException) -> str:
 PRECISIONS = ("float32", "bfloat16")
 
 
+def announce_random_weights(seed: int) -> None:
+    """Say (once per process and seed) that VGG19 runs with random weights, and what to do."""
+    warn_once(
+        f"VGG19 uses RANDOM weights (seed {seed}), as asked: the code runs and the numbers "
+        "are reproducible, but the pictures will not look like real style transfer. For "
+        "real results use weights='imagenet' (downloaded once) or a weights file.",
+        RandomWeightsWarning,
+    )
+
+
 def load_vgg19(
     weights: str | os.PathLike | None = None,
     pooling: str = "max",
@@ -120,13 +129,7 @@ def load_vgg19(
         raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
     source = resolve_weights(weights)
     if source == "random":
-        warnings.warn(
-            f"VGG19 uses RANDOM weights (seed {seed}), as asked: the code runs and the "
-            "numbers are reproducible, but pictures will not look like real style "
-            "transfer. Use weights='imagenet' or a weights file for real results.",
-            RandomWeightsWarning,
-            stacklevel=2,
-        )
+        announce_random_weights(seed)
     elif source != "imagenet":
         source = os.path.abspath(os.path.expanduser(source))
     return _load_cached(source, pooling, int(seed) if source == "random" else 0, precision)

@@ -35,6 +35,17 @@ def _cells(name):
     return json.loads((NOTEBOOKS / name).read_text())["cells"]
 
 
+def _stderr_outputs(executed: Path) -> str:
+    """Everything the executed notebook's cells wrote to stderr."""
+    cells = json.loads(executed.read_text())["cells"]
+    return "".join(
+        "".join(output.get("text", ""))
+        for cell in cells
+        for output in cell.get("outputs", [])
+        if output.get("name") == "stderr"
+    )
+
+
 def test_every_notebook_is_covered():
     assert sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) == sorted(LESSONS)
 
@@ -69,6 +80,9 @@ def test_notebook_runs_and_writes_its_figures(name, tmp_path, monkeypatch):
         kernel_name="python3",
         progress_bar=False,
     )
+    stderr = _stderr_outputs(tmp_path / name)
+    noise = [m for m in ("I0000", "E0000", "W0000", "absl::", "cuInit") if m in stderr]
+    assert not noise, f"{name} shows TensorFlow start-up noise:\n{stderr}"
     for figure in figures:
         path = figures_dir / figure
         assert path.is_file(), f"{name} did not write {figure}"

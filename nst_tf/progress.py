@@ -1,0 +1,68 @@
+"""Progress of a long run, shaped by where it goes.
+
+A live tqdm bar on a terminal or in a notebook; in a log file, a pipe or CI (where a
+bar would write a new line at every update) a few summary lines instead: one every
+10 % of the steps and one at the end.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+SUMMARY_EVERY = 0.1  # a log line every 10 % of the steps
+
+
+def in_notebook() -> bool:
+    """Whether this code runs in a Jupyter kernel (Jupyter, Colab, papermill)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
+def progress_bar(total: int, description: str, enabled: bool = True):
+    """A tqdm bar, or a `LogProgress` when stderr is neither a terminal nor a notebook."""
+    from tqdm.auto import tqdm
+
+    if not enabled:
+        return tqdm(total=total, disable=True)
+    if in_notebook() or sys.stderr.isatty():
+        return tqdm(total=total, desc=description)
+    return LogProgress(total, description)
+
+
+class LogProgress:
+    """tqdm's ``update`` / ``set_postfix`` / ``close``, written as a few plain lines."""
+
+    def __init__(self, total: int, description: str, stream=None):
+        self.total, self.description = total, description
+        self.stream = stream or sys.stderr
+        self.done, self.postfix = 0, {}
+        self.started = time.perf_counter()
+        self.next_report = max(1, round(SUMMARY_EVERY * total))
+        self.last_reported = 0
+
+    def set_postfix(self, values: dict) -> None:
+        self.postfix = dict(values)
+
+    def update(self, steps: int = 1) -> None:
+        self.done += steps
+        if self.done >= self.next_report and self.done < self.total:
+            self._report()
+            while self.next_report <= self.done:
+                self.next_report += max(1, round(SUMMARY_EVERY * self.total))
+
+    def close(self) -> None:
+        if self.done != self.last_reported:
+            self._report()
+
+    def _report(self) -> None:
+        self.last_reported = self.done
+        seconds = time.perf_counter() - self.started
+        losses = " ".join(f"{name}={value}" for name, value in self.postfix.items())
+        print(
+            f"{self.description}: step {self.done}/{self.total} "
+            f"({100 * self.done / max(self.total, 1):.0f}%), {seconds:.1f} s {losses}".rstrip(),
+            file=self.stream,
+            flush=True,
+        )
