@@ -7,7 +7,13 @@ The building blocks, each in a module named for what it holds:
 - `nst_tf.gram`: the Gram matrix ``F·Fᵀ`` (slide 6);
 - `nst_tf.losses`: content, style, total-variation losses and their weighted total;
 - `nst_tf.images`, `nst_tf.sample_images`: image I/O and the bundled images;
-- `nst_tf.plotting`: figures with one common look.
+- `nst_tf.plotting`: figures with one common look (Korean or English text,
+  `nst_tf.language`);
+- `nst_tf.transfer`, `nst_tf.sweep`, `nst_tf.reconstruct`: style transfer, slide 8's
+  ratio sweep, content reconstruction and texture synthesis.
+
+Everything a lesson or a user needs is importable from here: ``nst_tf.stylize``,
+``nst_tf.weight_ratio_sweep``, ``nst_tf.plot_gram``...
 """
 
 from nst_tf.tensorflow_setup import import_tensorflow_quietly
@@ -25,16 +31,34 @@ from nst_tf.errors import (  # noqa: E402
 )
 from nst_tf.features import LAYER_NAMES, FeatureExtractor, preprocess  # noqa: E402
 from nst_tf.gram import flatten_channels, gram_matrix  # noqa: E402
-from nst_tf.images import load_image, save_image  # noqa: E402
+from nst_tf.images import load_image, resize, save_animation, save_image  # noqa: E402
+from nst_tf.language import set_language, tr  # noqa: E402
 from nst_tf.losses import (  # noqa: E402
     LossParts,
     content_loss,
+    keras_to_gatys_factor,
+    neighbour_differences,
     style_loss,
     total_loss,
     total_variation_loss,
 )
-from nst_tf.plotting import save_figure, show_images  # noqa: E402
+from nst_tf.plotting import (  # noqa: E402
+    feature_browser,
+    plot_block_first_channels,
+    plot_feature_grid,
+    plot_gram,
+    plot_loss_comparison,
+    plot_loss_history,
+    plot_neighbour_differences,
+    ratio_figure,
+    ratio_rows,
+    save_figure,
+    show_images,
+)
+from nst_tf.reconstruct import reconstruct_content, synthesize_texture  # noqa: E402
 from nst_tf.sample_images import bundled_image_path, fetch_painting  # noqa: E402
+from nst_tf.sweep import SweepResult, weight_ratio_sweep  # noqa: E402
+from nst_tf.transfer import StylizeResult, stylize  # noqa: E402
 from nst_tf.vgg import RandomWeightsWarning, load_vgg19  # noqa: E402
 
 __version__ = "0.1.0"
@@ -48,21 +72,42 @@ __all__ = [
     "LossParts",
     "NSTError",
     "RandomWeightsWarning",
+    "StylizeResult",
+    "SweepResult",
     "WeightsDownloadError",
     "WeightsError",
     "WeightsFileError",
     "bundled_image_path",
     "content_loss",
+    "feature_browser",
     "fetch_painting",
     "flatten_channels",
     "gram_matrix",
+    "keras_to_gatys_factor",
     "load_image",
     "load_vgg19",
+    "neighbour_differences",
+    "plot_block_first_channels",
+    "plot_feature_grid",
+    "plot_gram",
+    "plot_loss_comparison",
+    "plot_loss_history",
+    "plot_neighbour_differences",
     "preprocess",
+    "ratio_figure",
+    "ratio_rows",
+    "reconstruct_content",
+    "resize",
+    "save_animation",
     "save_figure",
     "save_image",
+    "set_language",
     "show_images",
+    "stylize",
     "style_loss",
+    "synthesize_texture",
     "total_loss",
     "total_variation_loss",
+    "tr",
+    "weight_ratio_sweep",
 ]

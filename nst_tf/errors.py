@@ -36,15 +36,18 @@ class ImageTooSmallError(ImageError):
     """An image has fewer pixels than the deepest VGG19 layer asked for needs."""
 
 
-_ANNOUNCED: dict = {}  # the warnings registry of `warn_once`
+_SHOWN: set = set()  # (category, text) of every warning `warn_once` has let through
 
 
 def warn_once(message: str, category: type[Warning]) -> None:
     """Show ``message`` as a one-line ``category`` warning, once per process and text.
 
-    Python's warning filters still apply: ``warnings.simplefilter("ignore", category)``
-    hides it, ``pytest.warns`` sees it. The location is given as ``nst_tf``, so no
-    source line is printed under it.
+    Python's warning filters still apply (``warnings.simplefilter("ignore", category)``
+    hides it, ``pytest.warns`` sees it); a warning hidden by a filter counts as said.
+    The location is given as ``nst_tf``, so no source line is printed under it.
     """
     text = " ".join(message.split())
-    warnings.warn_explicit(text, category, "nst_tf", 0, module="nst_tf", registry=_ANNOUNCED)
+    if (category, text) in _SHOWN:
+        return
+    _SHOWN.add((category, text))
+    warnings.warn_explicit(text, category, "nst_tf", 0, module="nst_tf")

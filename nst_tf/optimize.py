@@ -8,6 +8,7 @@ image, on NaN/Inf or Ctrl-C.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,13 +42,20 @@ class NonFiniteLoss(Exception):
 
 @dataclass
 class RunResult:
-    """Final and best images ``(batch, H, W, 3)``, per-step history, why it stopped."""
+    """Final and best images ``(batch, H, W, 3)``, per-step history, why it stopped.
+
+    ``evaluations`` and ``seconds`` give, for each step, how many loss+gradient
+    evaluations and how much wall time the run had used by its end (an L-BFGS step
+    may take several evaluations, an Adam step exactly one).
+    """
 
     images: np.ndarray
     best_images: np.ndarray
     history: dict[str, np.ndarray]
     steps_done: int
     stop_reason: str
+    evaluations: np.ndarray
+    seconds: np.ndarray
 
 
 @dataclass
@@ -76,12 +84,17 @@ class RunMonitor:
     best_images: np.ndarray | None = None
     last_good: np.ndarray | None = None
     steps_done: int = 0
+    evaluations_done: int = 0
+    evaluations: list = field(default_factory=list)
+    seconds: list = field(default_factory=list)
 
     def __post_init__(self):
         self.bar = progress_bar(self.steps, self.description, enabled=self.progress)
+        self.started = time.perf_counter()
 
     def evaluated(self, images: np.ndarray, parts, gradient=None) -> dict[str, np.ndarray]:
         """Check one evaluation for NaN/Inf and keep the best image; returns parts as numpy."""
+        self.evaluations_done += 1
         values = {name: np.asarray(getattr(parts, name), np.float64) for name in PART_NAMES}
         finite = np.all(np.isfinite(values["total"]))
         if gradient is not None:
@@ -106,6 +119,8 @@ class RunMonitor:
         self.steps_done += 1
         for name in PART_NAMES:
             self.history[name].append(values[name])
+        self.evaluations.append(self.evaluations_done)
+        self.seconds.append(time.perf_counter() - self.started)
         self.bar.set_postfix({name: f"{values[name].sum():.3g}" for name in PART_NAMES})
         self.bar.update(1)
         step = self.steps_done
@@ -129,7 +144,8 @@ class RunMonitor:
             for name, values in self.history.items()
         }
         best = self.best_images if self.best_images is not None else final
-        return RunResult(final, best, history, self.steps_done, stop_reason)
+        return RunResult(final, best, history, self.steps_done, stop_reason,
+                         np.array(self.evaluations, int), np.array(self.seconds))  # fmt: skip
 
 
 def run(objective: Objective, init: np.ndarray, optimizer: str, monitor: RunMonitor) -> RunResult:

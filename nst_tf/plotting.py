@@ -2,6 +2,8 @@
 
 Every helper returns the matplotlib ``Figure`` (so a notebook shows it and a script
 can save it) and takes ``[0, 1]`` RGB images ``(1, H, W, 3)`` or ``(H, W, 3)``.
+Their own text (titles, axis labels) follows `nst_tf.language` (Korean or English);
+Korean renders with the NanumGothic font (`nst_tf.fonts`), set up on import.
 """
 
 from __future__ import annotations
@@ -12,10 +14,26 @@ from pathlib import Path
 
 import numpy as np
 
+from nst_tf.fonts import use_hangul_font
+from nst_tf.language import tr
+
+use_hangul_font()
+
 PANEL_INCHES = 3.0
 FEATURE_CMAP = "gray"  # slide 4: white = large activation, black = small
 MATRIX_CMAP = "viridis"
 LOSS_COLORS = {"total": "black", "content": "tab:blue", "style": "tab:orange", "tv": "tab:green"}
+
+
+def part_label(part: str) -> str:
+    """The name of a loss part (``total``, ``content``, ``style``, ``tv``) in the language used."""
+    labels = {
+        "total": tr("전체 손실", "total loss"),
+        "content": tr("콘텐츠 손실", "content loss"),
+        "style": tr("스타일 손실", "style loss"),
+        "tv": tr("총 변위 손실", "total variation loss"),
+    }
+    return labels.get(part, part)
 
 
 def _as_hwc(image) -> np.ndarray:
@@ -24,16 +42,26 @@ def _as_hwc(image) -> np.ndarray:
     return array[0] if array.ndim == 4 else array
 
 
-def show_images(images, titles=None, ncols: int | None = None, panel_inches=PANEL_INCHES):
-    """A grid of images with optional titles; ``ncols`` defaults to one row.
+def _whole_number_ticks(ax) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def show_images(
+    images, titles=None, ncols: int | None = None, panel_inches=PANEL_INCHES, captions=None
+):
+    """A grid of images with optional titles above and captions below each panel.
 
     RGB images ``(1, H, W, 3)`` / ``(H, W, 3)`` are shown as ``[0, 1]`` colours; 2-D
-    arrays ``(H, W)`` in gray, scaled to their own minimum and maximum.
+    arrays ``(H, W)`` in gray, scaled to their own minimum and maximum. ``ncols``
+    defaults to one row.
     """
     import matplotlib.pyplot as plt
 
     images = list(images)
     titles = list(titles) if titles is not None else [None] * len(images)
+    captions = list(captions) if captions is not None else [None] * len(images)
     ncols = ncols or len(images)
     nrows = math.ceil(len(images) / ncols)
     fig, axes = plt.subplots(
@@ -41,12 +69,15 @@ def show_images(images, titles=None, ncols: int | None = None, panel_inches=PANE
     )
     for ax in axes.flat:
         ax.axis("off")
-    for ax, image, title in zip(axes.flat, images, titles):
+    for ax, image, title, caption in zip(axes.flat, images, titles, captions):
         array = _as_hwc(image)
         # RGB images are [0, 1]; a 2-D map (activations, differences) keeps its own range.
         ax.imshow(np.clip(array, 0.0, 1.0) if array.ndim == 3 else array, cmap="gray")
         if title:
             ax.set_title(title, fontsize=10)
+        if caption:
+            ax.text(0.5, -0.03, caption, transform=ax.transAxes, ha="center", va="top",
+                    fontsize=8)  # fmt: skip
     fig.tight_layout()
     return fig
 
@@ -67,23 +98,42 @@ def ratio_label(ratio: float) -> str:
     return f"{ratio:g}"
 
 
+def _loss_caption(losses: dict, index: int) -> str:
+    return (
+        f"{tr('콘텐츠', 'content')} {losses['content'][index]:.3g} · "
+        f"{tr('스타일', 'style')} {losses['style'][index]:.3g}"
+    )
+
+
 def ratio_figure(images, ratios, losses: dict | None = None, panel_inches=PANEL_INCHES):
-    """Slide 8: one column per content/style ratio, labelled, with loss parts below.
+    """Slide 8: one column per content/style weight ratio, labelled, loss parts below.
 
     Args:
         images: ``(len(ratios), H, W, 3)`` results, in the order of ``ratios``.
         ratios: content weight / style weight of each column.
         losses: optional ``{"content": (n,), "style": (n,)}`` final (unweighted) parts.
     """
-    titles = [f"content/style = {ratio_label(r)}" for r in ratios]
-    fig = show_images(list(images), titles, ncols=len(ratios), panel_inches=panel_inches)
-    if losses is not None:
-        for i, ax in enumerate(fig.axes[: len(ratios)]):
-            ax.text(
-                0.5, -0.04, f"content {losses['content'][i]:.3g} · style {losses['style'][i]:.3g}",
-                transform=ax.transAxes, ha="center", va="top", fontsize=8,
-            )  # fmt: skip
-    fig.suptitle("More content weight (right) keeps more of the photo", fontsize=11)
+    return ratio_rows({"": (images, losses)}, ratios, panel_inches)
+
+
+def ratio_rows(rows: dict, ratios, panel_inches=PANEL_INCHES):
+    """Several slide-8 rows in one figure, e.g. the sweep from the photo and from noise.
+
+    ``rows`` maps a row label (``""`` for none) to ``(images, losses)`` as for
+    `ratio_figure`; every row has one image per ratio.
+    """
+    images, titles, captions = [], [], []
+    for label, (row_images, losses) in rows.items():
+        for i, ratio in enumerate(ratios):
+            images.append(row_images[i])
+            name = tr("콘텐츠/스타일", "content/style")
+            titles.append(f"{label}\n{name} = {ratio_label(ratio)}" if label else
+                          f"{name} = {ratio_label(ratio)}")  # fmt: skip
+            captions.append(_loss_caption(losses, i) if losses is not None else None)
+    fig = show_images(images, titles, ncols=len(ratios), panel_inches=panel_inches,
+                      captions=captions)  # fmt: skip
+    fig.suptitle(tr("콘텐츠와 스타일의 상대 가중치 (슬라이드 8)",
+                    "Relative weight of content and style (slide 8)"), fontsize=11)  # fmt: skip
     fig.tight_layout()
     return fig
 
@@ -92,57 +142,104 @@ def _shape_label(shape) -> str:
     return "(" + ", ".join(str(int(d)) for d in shape) + ")"
 
 
-def plot_block_first_channels(features: dict, panel_inches=PANEL_INCHES):
-    """Slide 4: channel 0 of each given layer's activation, titled with name and shape."""
-    maps = [np.asarray(value)[0, :, :, 0] for value in features.values()]
-    titles = [f"{name}\n{_shape_label(np.shape(value))}" for name, value in features.items()]
-    fig = show_images(maps, titles, panel_inches=panel_inches)
-    for ax, feature_map in zip(fig.axes, maps):
-        ax.images[0].set_cmap(FEATURE_CMAP)
-        ax.images[0].set_clim(feature_map.min(), feature_map.max())
+def _show_map(ax, feature_map: np.ndarray, title: str, fontsize=9) -> None:
+    """One activation map on its own scale (white = its largest value); says so if all 0."""
+    low, high = float(feature_map.min()), float(feature_map.max())
+    ax.imshow(feature_map, cmap=FEATURE_CMAP, vmin=low, vmax=high if high > low else low + 1)
+    ax.set_title(title, fontsize=fontsize)
+    if high == low:
+        ax.text(0.5, 0.5, tr(f"모두 {high:g}", f"all {high:g}"), transform=ax.transAxes,
+                ha="center", va="center", color="tab:red", fontsize=fontsize)  # fmt: skip
+    ax.axis("off")
+
+
+def plot_block_first_channels(features: dict, image=None, panel_inches=PANEL_INCHES):
+    """Slide 4: channel 0 of each given layer's activation, beside the input ``image``.
+
+    Each map has its own gray scale (white = its largest value, black = its smallest),
+    since deeper layers' values are much larger; a map that is all zero says so.
+    """
+    import matplotlib.pyplot as plt
+
+    panels = len(features) + (image is not None)
+    fig, axes = plt.subplots(1, panels, figsize=(panel_inches * panels, panel_inches),
+                             squeeze=False)  # fmt: skip
+    axes = list(axes.flat)
+    if image is not None:
+        ax = axes.pop(0)
+        ax.imshow(np.clip(_as_hwc(image), 0.0, 1.0))
+        ax.set_title(tr("입력 이미지", "input image"), fontsize=9)
+        ax.axis("off")
+    for ax, (name, value) in zip(axes, features.items()):
+        title = f"{name}\n{_shape_label(np.shape(value))}"
+        _show_map(ax, np.asarray(value)[0, :, :, 0], title)
+    fig.suptitle(tr("각 블록 첫째 레이어의 첫째 채널 (각자의 눈금: 흰색 = 큼)",
+                    "Channel 0 of each block's first layer (own scale each: white = large)"),
+                 fontsize=11)  # fmt: skip
+    fig.tight_layout()
     return fig
 
 
-def plot_feature_grid(feature_map, ncols: int = 8, title: str = "", panel_inches=1.4):
-    """Every channel of one activation ``(1, H, W, C)`` as a grid on one colour scale.
+def plot_feature_grid(feature_map, image=None, ncols: int = 8, title: str = "",
+                      panel_inches=1.4):  # fmt: skip
+    """Every channel of one activation ``(1, H, W, C)`` as a grid, beside the input.
 
-    White is a large activation, black a small one (slide 4); the colour bar gives
-    the values, shared by all panels so channels can be compared.
+    Slide 4: white is a large activation, black a small one. Each map is scaled on
+    its own (so weak channels are visible too); an all-zero map is marked.
     """
     import matplotlib.pyplot as plt
 
     maps = np.moveaxis(np.asarray(feature_map)[0], -1, 0)
     nrows = int(np.ceil(len(maps) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(panel_inches * ncols, panel_inches * nrows),
-                             squeeze=False)  # fmt: skip
-    low, high = float(maps.min()), float(maps.max())
+    width = panel_inches * ncols
+    fig = plt.figure(figsize=(width + (width / 2.5 if image is not None else 0),
+                              panel_inches * nrows + 0.6))  # fmt: skip
+    grid_fig = fig
+    if image is not None:
+        left, grid_fig = fig.subfigures(1, 2, width_ratios=[1, 2.5])
+        ax = left.subplots()
+        ax.imshow(np.clip(_as_hwc(image), 0.0, 1.0))
+        ax.set_title(tr("입력 이미지", "input image"))
+        ax.axis("off")
+    axes = grid_fig.subplots(nrows, ncols, squeeze=False)
     for index, ax in enumerate(axes.flat):
         ax.axis("off")
         if index < len(maps):
-            shown = ax.imshow(maps[index], cmap=FEATURE_CMAP, vmin=low, vmax=high)
-            ax.set_title(str(index), fontsize=7)
-    fig.colorbar(shown, ax=axes, shrink=0.6, label="activation")
-    if title:
-        fig.suptitle(title)
+            _show_map(ax, maps[index], str(index), fontsize=7)
+    zero = sum(float(m.max()) == float(m.min()) for m in maps)
+    note = tr(f"각 맵은 자신의 눈금 (흰색 = 큼); 모두 0인 맵 {zero}개",
+              f"each map on its own scale (white = large); {zero} all-zero maps")  # fmt: skip
+    fig.suptitle(f"{title}\n{note}" if title else note, fontsize=10)
     return fig
 
 
-def plot_gram(gram, title: str = "Gram matrix", panel_inches=4.0):
-    """A ``(C, C)`` (or ``(1, C, C)``) Gram matrix as a heatmap with a colour bar."""
+def plot_gram(gram, title: str | None = None, panel_inches=4.0):
+    """A ``(C, C)`` (or ``(1, C, C)``) Gram matrix as a heatmap on a log colour scale.
+
+    The diagonal (each channel with itself) is much larger than most other entries;
+    a logarithmic scale lets the off-diagonal structure (the correlations) show too.
+    """
     import matplotlib.pyplot as plt
+    from matplotlib.colors import LogNorm
 
-    matrix = np.asarray(gram)
+    matrix = np.asarray(gram, np.float64)
     matrix = matrix[0] if matrix.ndim == 3 else matrix
-    fig, ax = plt.subplots(figsize=(panel_inches + 1, panel_inches))
-    shown = ax.imshow(matrix, cmap=MATRIX_CMAP)
-    ax.set_title(f"{title} {_shape_label(matrix.shape)}")
-    ax.set_xlabel("channel j")
-    ax.set_ylabel("channel i")
-    fig.colorbar(shown, ax=ax, label="Σ over positions of F_i · F_j")
+    positive = matrix[matrix > 0]
+    top = float(positive.max()) if positive.size else 1.0
+    floor = max(float(positive.min()) if positive.size else top, top * 1e-6)
+    fig, ax = plt.subplots(figsize=(panel_inches + 1.2, panel_inches), layout="constrained")
+    shown = ax.imshow(np.clip(matrix, floor, None), cmap=MATRIX_CMAP,
+                      norm=LogNorm(vmin=floor, vmax=top))  # fmt: skip
+    heading = title or tr("그램 매트릭스", "Gram matrix")
+    ax.set_title(f"{heading} {_shape_label(matrix.shape)}", fontsize=10)
+    ax.set_xlabel(tr("채널 j", "channel j"))
+    ax.set_ylabel(tr("채널 i", "channel i"))
+    bar = fig.colorbar(shown, ax=ax, shrink=0.85)
+    bar.set_label(tr("Σ F_i·F_j (로그 눈금)", "Σ F_i·F_j (log scale)"))
     return fig
 
 
-def plot_loss_history(history: dict, title: str = "Loss per step", weights: dict | None = None):
+def plot_loss_history(history: dict, title: str | None = None, weights: dict | None = None):
     """Each loss part per step on a log scale (unweighted, or times ``weights``)."""
     import matplotlib.pyplot as plt
 
@@ -150,12 +247,13 @@ def plot_loss_history(history: dict, title: str = "Loss per step", weights: dict
     for name, values in history.items():
         values = np.asarray(values) * (weights or {}).get(name, 1.0)
         if np.any(values > 0):
-            ax.plot(np.arange(1, len(values) + 1), values, label=name,
+            ax.plot(np.arange(1, len(values) + 1), values, label=part_label(name),
                     color=LOSS_COLORS.get(name))  # fmt: skip
     ax.set_yscale("log")
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss" + (" × weight" if weights else ""))
-    ax.set_title(title)
+    _whole_number_ticks(ax)
+    ax.set_xlabel(tr("스텝", "step"))
+    ax.set_ylabel(tr("손실 × 가중치", "loss × weight") if weights else tr("손실", "loss"))
+    ax.set_title(title or tr("스텝마다의 손실", "Loss per step"))
     ax.legend()
     fig.tight_layout()
     return fig
@@ -169,7 +267,11 @@ def plot_neighbour_differences(image, panel_inches=PANEL_INCHES):
     limit = float(max(np.abs(dy).max(), np.abs(dx).max(), 1e-6))
     fig = show_images(
         [image, dy, dx],
-        ["image", "dy: pixel below − pixel", "dx: pixel right − pixel"],
+        [
+            tr("이미지", "image"),
+            tr("dy: 아래 픽셀 − 픽셀", "dy: pixel below − pixel"),
+            tr("dx: 오른쪽 픽셀 − 픽셀", "dx: pixel right − pixel"),
+        ],
         panel_inches=panel_inches,
     )
     for ax in fig.axes[1:]:
@@ -178,15 +280,42 @@ def plot_neighbour_differences(image, panel_inches=PANEL_INCHES):
     return fig
 
 
-def feature_browser(features: dict):
-    """Browse activations by layer and channel with ipywidgets; static figures without them.
+class _WidgetWithPicture:
+    """A widget that carries a PNG of a static figure in its display data.
 
-    Returns the widget (or, without ipywidgets, the figure of channel 0 per layer).
+    Where widgets cannot render (a saved notebook on GitHub, an HTML export, a
+    notebook without ipywidgets) the picture is shown instead of the widget.
+    """
+
+    def __init__(self, widget, figure):
+        import io
+
+        import matplotlib.pyplot as plt
+
+        self.widget = widget
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=72, bbox_inches="tight")
+        plt.close(figure)
+        self.png = buffer.getvalue()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        import base64
+
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
+        return {**bundle, "image/png": base64.b64encode(self.png).decode("ascii")}
+
+
+def feature_browser(features: dict, image=None):
+    """Browse activations by layer and channel with ipywidgets; a static figure elsewhere.
+
+    Returns an object that displays as the widget where widgets work, and as the
+    slide-4 figure (channel 0 per layer) where they do not; without ipywidgets,
+    the figure itself. The channel slider runs over the chosen layer's channels.
     """
     try:
         import ipywidgets
     except ImportError:
-        return plot_block_first_channels(features)
+        return plot_block_first_channels(features, image)
     import matplotlib.pyplot as plt
 
     def channels(layer: str) -> int:
@@ -195,34 +324,44 @@ def feature_browser(features: dict):
     def show(layer, channel):
         value = np.asarray(features[layer])[0]
         fig, ax = plt.subplots(figsize=(4, 4))
-        shown = ax.imshow(value[:, :, channel], cmap=FEATURE_CMAP)
-        ax.set_title(f"{layer}, channel {channel} of {value.shape[-1]}")
-        ax.axis("off")
-        fig.colorbar(shown, ax=ax, shrink=0.8)
+        _show_map(ax, value[:, :, channel],
+                  tr(f"{layer}, 채널 {channel} / {value.shape[-1]}",
+                     f"{layer}, channel {channel} of {value.shape[-1]}"))  # fmt: skip
         plt.show()
 
-    layer = ipywidgets.Dropdown(options=list(features), description="layer")
-    channel = ipywidgets.IntSlider(min=0, max=channels(layer.value) - 1, description="channel")
+    layer = ipywidgets.Dropdown(options=list(features), description=tr("레이어", "layer"))
+    channel = ipywidgets.IntSlider(min=0, max=channels(layer.value) - 1,
+                                   description=tr("채널", "channel"))  # fmt: skip
 
     def follow_layer(change):  # the slider runs over the chosen layer's channels only
         channel.max = channels(change.new) - 1
 
     layer.observe(follow_layer, names="value")
-    return ipywidgets.interactive(show, layer=layer, channel=channel)
+    widget = ipywidgets.interactive(show, layer=layer, channel=channel)
+    return _WidgetWithPicture(widget, plot_block_first_channels(features, image))
 
 
-def plot_loss_comparison(histories: dict, part: str = "total", title: str = ""):
-    """One loss part per step for several runs, e.g. ``{"L-BFGS": h1, "Adam": h2}``."""
+def plot_loss_comparison(results: dict, part: str = "total", title: str | None = None):
+    """One loss part of several runs against evaluations and against seconds.
+
+    ``results`` maps a label to a run (`nst_tf.StylizeResult`: ``history``,
+    ``evaluations``, ``seconds``). Steps are not compared: an L-BFGS step may use
+    several loss+gradient evaluations, an Adam step exactly one.
+    """
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    for label, history in histories.items():
-        values = np.asarray(history[part])
-        ax.plot(np.arange(1, len(values) + 1), values, label=label)
-    ax.set_yscale("log")
-    ax.set_xlabel("step")
-    ax.set_ylabel(f"{part} loss")
-    ax.set_title(title or f"{part} loss per step")
-    ax.legend()
+    fig, (by_count, by_time) = plt.subplots(1, 2, figsize=(10, 3.5))
+    for label, result in results.items():
+        values = np.asarray(result.history[part])
+        by_count.plot(result.evaluations, values, label=label)
+        by_time.plot(result.seconds, values, label=label)
+    for ax in (by_count, by_time):
+        ax.set_yscale("log")
+        ax.set_ylabel(part_label(part))
+        ax.legend()
+    _whole_number_ticks(by_count)
+    by_count.set_xlabel(tr("손실+그레이디언트 계산 횟수", "loss+gradient evaluations"))
+    by_time.set_xlabel(tr("시간 (초)", "time (s)"))
+    fig.suptitle(title or part_label(part), fontsize=11)
     fig.tight_layout()
     return fig

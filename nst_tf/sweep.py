@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -30,7 +31,11 @@ class SweepResult:
     history: dict[str, np.ndarray]
     batched: bool
     stop_reason: str
-    figure: object
+
+    @cached_property
+    def figure(self):
+        """Slide 8's figure (`nst_tf.plotting.ratio_figure`), drawn when first asked for."""
+        return ratio_figure(self.best_images, self.ratios, self.final_losses)
 
     def table(self) -> str:
         """The final unweighted loss parts per ratio, as a small text table."""
@@ -76,8 +81,7 @@ def weight_ratio_sweep(
     final = {name: _last_finite(values) for name, values in history.items()}
     reasons = sorted({r.stop_reason for r in results})
     reason = "completed" if all(r.startswith("completed") for r in reasons) else "; ".join(reasons)
-    figure = ratio_figure(best, ratios, final)
-    return SweepResult(ratios, images, best, final, history, bool(batched), reason, figure)
+    return SweepResult(ratios, images, best, final, history, bool(batched), reason)
 
 
 def _weight_sets(ratios, options: TransferOptions) -> dict:

@@ -132,7 +132,9 @@ class StylizeResult:
 
     ``image`` is where the optimiser stopped, ``best_image`` the lowest-loss image
     seen at the final scale; ``history`` maps ``total``/``content``/``style``/``tv``
-    to one value per step (all scales in order); ``stop_reason`` says why it ended.
+    to one value per step (all scales in order); ``evaluations`` and ``seconds`` are
+    the loss+gradient evaluations and wall time used by the end of each step
+    (cumulative over the scales); ``stop_reason`` says why it ended.
     """
 
     image: np.ndarray
@@ -141,6 +143,8 @@ class StylizeResult:
     steps_done: int
     stop_reason: str
     scales: list[tuple[int, int]]
+    evaluations: np.ndarray
+    seconds: np.ndarray
 
     @property
     def completed(self) -> bool:
@@ -205,7 +209,7 @@ def transfer_batch(content, styles, weight_sets: dict, options: TransferOptions)
     )
     batch = len(np.atleast_1d(weight_sets["content"]))
     plan = options.scale_plan(max(content.shape[1:3]))
-    images, histories, result = None, [], None
+    images, runs, result = None, [], None
     for index, (side, steps) in enumerate(plan):
         content_s = fit_long_side(content, side)
         if min(content_s.shape[1:3]) < min_image_size(options.layers):
@@ -236,19 +240,29 @@ def transfer_batch(content, styles, weight_sets: dict, options: TransferOptions)
         )
         result = run(objective, start, options.optimizer, monitor)
         images = result.images
-        histories.append(result.history)
+        runs.append(result)
         if not result.stop_reason.startswith("completed"):
             break
-    return _finish(result, histories, plan, options, content_s)
+    return _finish(runs, plan, options, content_s)
 
 
-def _finish(result: RunResult, histories, plan, options, content) -> StylizeResult:
-    image, best = result.images, result.best_images
+def _running_total(parts: list[np.ndarray]) -> np.ndarray:
+    """Per-scale cumulative counts joined into one count that goes on across scales."""
+    offsets = np.cumsum([0] + [p[-1] if len(p) else 0 for p in parts[:-1]])
+    return np.concatenate([p + offset for p, offset in zip(parts, offsets)])
+
+
+def _finish(runs: list[RunResult], plan, options, content) -> StylizeResult:
+    last = runs[-1]
+    image, best = last.images, last.best_images
     if options.preserve_colors == "luminance":
         image, best = color.join_luminance(image, content), color.join_luminance(best, content)
-    history = {name: np.concatenate([h[name] for h in histories]) for name in histories[0]}
-    steps = sum(len(h["total"]) for h in histories)
-    return StylizeResult(image, best, history, steps, result.stop_reason, plan)
+    history = {name: np.concatenate([r.history[name] for r in runs]) for name in last.history}
+    steps = sum(r.steps_done for r in runs)
+    evaluations = _running_total([r.evaluations for r in runs])
+    seconds = _running_total([r.seconds for r in runs])
+    return StylizeResult(image, best, history, steps, last.stop_reason, plan, evaluations,
+                         seconds)  # fmt: skip
 
 
 def stylize(content, style, **settings) -> StylizeResult:

@@ -8,6 +8,7 @@ import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from nst_tf import errors  # noqa: E402
 from nst_tf.images import load_image  # noqa: E402
 from nst_tf.sample_images import bundled_image_path  # noqa: E402
 from nst_tf.vgg import load_vgg19  # noqa: E402
@@ -32,6 +33,12 @@ def write_keras_applications_h5(model, path):
             group.attrs["weight_names"] = [name.encode() for name in names]
             for name, value in zip(names, values):
                 group.create_dataset(name, data=value)
+
+
+@pytest.fixture(autouse=True)
+def each_warning_anew():
+    """Warnings are said once per process; each test starts as a new process would."""
+    errors._SHOWN.clear()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,39 @@
+"""A font with Hangul for every figure, offline, on any machine (Colab included).
+
+Matplotlib's default font (DejaVu Sans) has no Hangul: Korean labels would show as
+empty boxes. NanumGothic (SIL Open Font License) comes from the ``koreanize-matplotlib``
+package, a dependency of nst_tf; its file is used directly (that package's own import
+is not needed). It goes first in matplotlib's font list, with the previous fonts after
+it, so the few symbols NanumGothic lacks (e.g. the minus sign ``−``) still come from
+DejaVu Sans through matplotlib's per-glyph fallback.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+HANGUL_FONT = "NanumGothic"
+FONT_PACKAGE = "koreanize_matplotlib"
+
+
+def hangul_font_path() -> Path:
+    """The NanumGothic ``.ttf`` shipped by ``koreanize-matplotlib``."""
+    spec = importlib.util.find_spec(FONT_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            "Korean figure text needs the package koreanize-matplotlib (it ships the "
+            "NanumGothic font): pip install koreanize-matplotlib"
+        )
+    return Path(list(spec.submodule_search_locations)[0]) / "fonts" / f"{HANGUL_FONT}.ttf"
+
+
+def use_hangul_font() -> None:
+    """Register NanumGothic with matplotlib and put it first in ``font.family``."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    if HANGUL_FONT not in {font.name for font in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(str(hangul_font_path()))
+    others = [name for name in matplotlib.rcParams["font.family"] if name != HANGUL_FONT]
+    matplotlib.rcParams["font.family"] = [HANGUL_FONT, *others]
