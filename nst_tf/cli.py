@@ -268,6 +268,7 @@ def demo_weights(choice: str) -> tuple[str, bool]:
 
 def cmd_demo(args) -> int:
     from nst_tf.images import load_image, save_image
+    from nst_tf.language import tr
     from nst_tf.plotting import save_figure, show_images
     from nst_tf.sample_images import DEFAULT_CONTENT, DEFAULT_STYLE, bundled_image_path
     from nst_tf.sweep import weight_ratio_sweep
@@ -293,7 +294,8 @@ def cmd_demo(args) -> int:
             progress=not args.quiet,
         )  # fmt: skip
     save_image(result.best_image, outputs[0], overwrite=True)
-    figure = show_images([content, style, result.best_image], ["content", "style", "result"])
+    titles = [tr("내용(content)", "content"), tr("스타일", "style"), tr("결과", "result")]
+    figure = show_images([content, style, result.best_image], titles)
     save_figure(figure, outputs[1])
     save_figure(sweep.figure, outputs[2])
     print(sweep.table())

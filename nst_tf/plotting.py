@@ -173,7 +173,7 @@ def plot_block_first_channels(features: dict, image=None, panel_inches=PANEL_INC
     for ax, (name, value) in zip(axes, features.items()):
         title = f"{name}\n{_shape_label(np.shape(value))}"
         _show_map(ax, np.asarray(value)[0, :, :, 0], title)
-    fig.suptitle(tr("각 블록 첫째 레이어의 첫째 채널 (각자의 눈금: 흰색 = 큼)",
+    fig.suptitle(tr("각 블록 첫째 레이어의 첫째(0번) 채널 (맵마다 색 범위 따로: 흰색 = 큰 값)",
                     "Channel 0 of each block's first layer (own scale each: white = large)"),
                  fontsize=11)  # fmt: skip
     fig.tight_layout()
@@ -207,7 +207,7 @@ def plot_feature_grid(feature_map, image=None, ncols: int = 8, title: str = "",
         if index < len(maps):
             _show_map(ax, maps[index], str(index), fontsize=7)
     zero = sum(float(m.max()) == float(m.min()) for m in maps)
-    note = tr(f"각 맵은 자신의 눈금 (흰색 = 큼); 모두 0인 맵 {zero}개",
+    note = tr(f"맵마다 색 범위 따로 (흰색 = 큰 값) · 값이 모두 0인 맵 {zero}개",
               f"each map on its own scale (white = large); {zero} all-zero maps")  # fmt: skip
     fig.suptitle(f"{title}\n{note}" if title else note, fontsize=10)
     return fig
@@ -253,7 +253,7 @@ def plot_loss_history(history: dict, title: str | None = None, weights: dict | N
     _whole_number_ticks(ax)
     ax.set_xlabel(tr("스텝", "step"))
     ax.set_ylabel(tr("손실 × 가중치", "loss × weight") if weights else tr("손실", "loss"))
-    ax.set_title(title or tr("스텝마다의 손실", "Loss per step"))
+    ax.set_title(title or tr("스텝별 손실", "Loss per step"))
     ax.legend()
     fig.tight_layout()
     return fig
@@ -269,8 +269,8 @@ def plot_neighbour_differences(image, panel_inches=PANEL_INCHES):
         [image, dy, dx],
         [
             tr("이미지", "image"),
-            tr("dy: 아래 픽셀 − 픽셀", "dy: pixel below − pixel"),
-            tr("dx: 오른쪽 픽셀 − 픽셀", "dx: pixel right − pixel"),
+            tr("dy: 아래 픽셀 − 현재 픽셀", "dy: pixel below − pixel"),
+            tr("dx: 오른쪽 픽셀 − 현재 픽셀", "dx: pixel right − pixel"),
         ],
         panel_inches=panel_inches,
     )
@@ -325,11 +325,11 @@ def feature_browser(features: dict, image=None):
         value = np.asarray(features[layer])[0]
         fig, ax = plt.subplots(figsize=(4, 4))
         _show_map(ax, value[:, :, channel],
-                  tr(f"{layer}, 채널 {channel} / {value.shape[-1]}",
+                  tr(f"{layer}, 채널 {channel} (0부터, 전체 {value.shape[-1]}개)",
                      f"{layer}, channel {channel} of {value.shape[-1]}"))  # fmt: skip
         plt.show()
 
-    layer = ipywidgets.Dropdown(options=list(features), description=tr("레이어", "layer"))
+    layer = ipywidgets.Dropdown(options=list(features), description=tr("층(레이어)", "layer"))
     channel = ipywidgets.IntSlider(min=0, max=channels(layer.value) - 1,
                                    description=tr("채널", "channel"))  # fmt: skip
 
@@ -360,7 +360,7 @@ def plot_loss_comparison(results: dict, part: str = "total", title: str | None =
         ax.set_ylabel(part_label(part))
         ax.legend()
     _whole_number_ticks(by_count)
-    by_count.set_xlabel(tr("손실+그레이디언트 계산 횟수", "loss+gradient evaluations"))
+    by_count.set_xlabel(tr("손실·그레이디언트 계산 횟수", "loss+gradient evaluations"))
     by_time.set_xlabel(tr("시간 (초)", "time (s)"))
     fig.suptitle(title or part_label(part), fontsize=11)
     fig.tight_layout()

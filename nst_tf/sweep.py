@@ -6,12 +6,14 @@ when the batch fits `BATCH_PIXEL_BUDGET`, one after another otherwise.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
+from nst_tf.language import tr
 from nst_tf.plotting import ratio_figure
 from nst_tf.transfer import TransferOptions, _as_batch, transfer_batch
 
@@ -39,11 +41,19 @@ class SweepResult:
 
     def table(self) -> str:
         """The final unweighted loss parts per ratio, as a small text table."""
-        rows = [f"{'content/style':>14} {'content':>12} {'style':>12} {'tv':>10}"]
+        names = ("콘텐츠/스타일", "content/style"), ("콘텐츠", "content"), ("스타일", "style")
+        header = [_right(tr(*name), width) for name, width in zip(names, (14, 12, 12))]
+        rows = [" ".join([*header, _right(tr("총 변위", "tv"), 10)])]
         for i, ratio in enumerate(self.ratios):
             parts = [self.final_losses[name][i] for name in ("content", "style", "tv")]
             rows.append(f"{ratio:>14g} {parts[0]:>12.4g} {parts[1]:>12.4g} {parts[2]:>10.4g}")
         return "\n".join(rows)
+
+
+def _right(text: str, width: int) -> str:
+    """``text`` right-aligned in ``width`` terminal columns (a Hangul syllable takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return " " * max(0, width - columns) + text
 
 
 def check_ratios(ratios) -> list[float]:
