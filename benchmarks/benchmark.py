@@ -37,13 +37,9 @@ import tensorflow as tf  # noqa: E402
 import nst_tf  # noqa: E402
 from nst_tf.features import FeatureExtractor, preprocess  # noqa: E402
 from nst_tf.images import fit_long_side, load_image  # noqa: E402
-from nst_tf.objective import (  # noqa: E402
-    DEFAULT_CONTENT_LAYERS,
-    DEFAULT_STYLE_LAYERS,
-    Objective,
-    layer_weights,
-)
-from nst_tf.optimize import ADAM_SETTINGS  # noqa: E402
+from nst_tf.losses import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, LossSettings  # noqa: E402
+from nst_tf.objective import Objective  # noqa: E402
+from nst_tf.optimize import optimizer_defaults  # noqa: E402
 from nst_tf.sweep import weight_ratio_sweep  # noqa: E402
 from nst_tf.transfer import stylize  # noqa: E402
 from nst_tf.vgg import imagenet_cache_path, load_vgg19  # noqa: E402
@@ -75,7 +71,7 @@ class TutorialBaseline:
         content_out = self._outputs(content)
         self.style_targets = [self._gram(f) for f in style_out[:5]]
         self.content_target = content_out[5]
-        self.adam = keras.optimizers.Adam(**ADAM_SETTINGS)
+        self.adam = keras.optimizers.Adam(**optimizer_defaults("adam"))
 
     def _outputs(self, image):
         return self.model(preprocess(image), training=False)
@@ -129,15 +125,26 @@ def bench_step_time(content, style, weights, steps):
             tick()
 
     def ours(optimizer, precision="float32"):
-        return lambda n, tick: stylize(content, style, steps=n, optimizer=optimizer,
-                                       weights=weights, progress=False, callback=tick,
-                                       callback_every=1, precision=precision)  # fmt: skip
+        return lambda n, tick: stylize(
+            content,
+            style,
+            steps=n,
+            optimizer=optimizer,
+            weights=weights,
+            progress=False,
+            callback=tick,
+            callback_every=1,
+            precision=precision,
+        )
 
     base, base_first = steady_seconds_per_step(baseline, steps)
     report = {"baseline_adam_s": base, "first_step_s": {"baseline": base_first}}
-    for label, run in (("lbfgs", ours("lbfgs")), ("adam", ours("adam")),
-                       ("lbfgs_bf16", ours("lbfgs", "bfloat16")),
-                       ("adam_bf16", ours("adam", "bfloat16"))):  # fmt: skip
+    for label, run in (
+        ("lbfgs", ours("lbfgs")),
+        ("adam", ours("adam")),
+        ("lbfgs_bf16", ours("lbfgs", "bfloat16")),
+        ("adam_bf16", ours("adam", "bfloat16")),
+    ):
         seconds, first = steady_seconds_per_step(run, steps)
         report[f"ours_{label}_s"] = seconds
         report[f"speedup_{label}"] = base / seconds
@@ -151,7 +158,13 @@ def bench_xla(content, style, weights, evaluations):
 
     objective = our_objective(content, style, weights)
     xla = tf.function(_compiled_value_and_gradient.python_function, jit_compile=True)
-    args = (objective.extractor, tf.constant(content), objective.targets, "keras")
+    args = (
+        objective.extractor,
+        objective.terms,
+        tf.constant(content),
+        objective.targets,
+        objective.weights,
+    )
     timings = {}
     for name, step in (("tf_function_s", _compiled_value_and_gradient), ("xla_s", xla)):
         step(*args)[1].numpy()  # trace / compile
@@ -164,8 +177,7 @@ def bench_xla(content, style, weights, evaluations):
 
 def our_objective(content, style, weights):
     extractor = FeatureExtractor([*DEFAULT_STYLE_LAYERS, *DEFAULT_CONTENT_LAYERS], weights=weights)
-    return Objective(extractor, content, [style], layer_weights(DEFAULT_CONTENT_LAYERS),
-                     layer_weights(DEFAULT_STYLE_LAYERS))  # fmt: skip
+    return Objective(extractor, LossSettings(), content, [style])
 
 
 def bench_time_to_quality(content, style, weights, adam_steps, max_lbfgs_steps):
@@ -174,7 +186,7 @@ def bench_time_to_quality(content, style, weights, adam_steps, max_lbfgs_steps):
 
     objective = our_objective(content, style, weights)
     variable = tf.Variable(content)
-    adam = keras.optimizers.Adam(**ADAM_SETTINGS)
+    adam = keras.optimizers.Adam(**optimizer_defaults("adam"))
 
     @tf.function
     def adam_step():
@@ -193,15 +205,20 @@ def bench_time_to_quality(content, style, weights, adam_steps, max_lbfgs_steps):
 
     report = {"adam_steps": adam_steps, "adam_seconds": adam_seconds, "target_loss": target}
     for precision, suffix in (("float32", ""), ("bfloat16", "_bf16")):
-        steps, seconds = _lbfgs_time_to(target, objective, content, style, weights,
-                                        max_lbfgs_steps, precision)  # fmt: skip
+        steps, seconds = _lbfgs_time_to(
+            target, objective, content, style, weights, max_lbfgs_steps, precision
+        )
         report[f"lbfgs_steps_to_target{suffix}"] = steps
         report[f"lbfgs_seconds_to_target{suffix}"] = seconds
         report[f"speedup{suffix}"] = adam_seconds / seconds
-    c2f_seconds, c2f_steps = _coarse_to_fine_time_to(target, content, style, weights,
-                                                     max_lbfgs_steps)  # fmt: skip
-    report.update(c2f_seconds_to_target=c2f_seconds, c2f_plan=c2f_steps,
-                  c2f_speedup=adam_seconds / c2f_seconds)  # fmt: skip
+    c2f_seconds, c2f_steps = _coarse_to_fine_time_to(
+        target, content, style, weights, max_lbfgs_steps
+    )
+    report.update(
+        c2f_seconds_to_target=c2f_seconds,
+        c2f_plan=c2f_steps,
+        c2f_speedup=adam_seconds / c2f_seconds,
+    )
     return report
 
 
@@ -222,8 +239,16 @@ def _lbfgs_time_to(target, objective, content, style, weights, max_steps, precis
         last[0] = time.perf_counter()
 
     last[0] = time.perf_counter()
-    stylize(content, style, steps=max_steps, weights=weights, progress=False,
-            precision=precision, callback=check, callback_every=1)  # fmt: skip
+    stylize(
+        content,
+        style,
+        steps=max_steps,
+        weights=weights,
+        progress=False,
+        precision=precision,
+        callback=check,
+        callback_every=1,
+    )
     return reached[0] if reached else (None, float("nan"))
 
 
@@ -232,10 +257,17 @@ def _coarse_to_fine_time_to(target, content, style, weights, fine_steps, coarse_
     half = max(content.shape[1:3]) // 2
     times = []
     start = time.perf_counter()
-    result = stylize(content, style, steps=coarse_steps, refine_steps=fine_steps,
-                     scales=[half, max(content.shape[1:3])], weights=weights, progress=False,
-                     callback=lambda s: times.append(time.perf_counter() - start),
-                     callback_every=1)  # fmt: skip
+    result = stylize(
+        content,
+        style,
+        steps=coarse_steps,
+        refine_steps=fine_steps,
+        scales=[half, max(content.shape[1:3])],
+        weights=weights,
+        progress=False,
+        callback=lambda s: times.append(time.perf_counter() - start),
+        callback_every=1,
+    )
     fine = result.history["total"][coarse_steps:]
     reached = np.nonzero(fine <= target)[0]
     if not reached.size:
@@ -247,11 +279,13 @@ def _coarse_to_fine_time_to(target, content, style, weights, fine_steps, coarse_
 def bench_sweep(content, style, weights, steps):
     timings = {}
     for batched in (True, False):
-        weight_ratio_sweep(content, style, batched=batched, steps=1, weights=weights,
-                           progress=False)  # fmt: skip
+        weight_ratio_sweep(
+            content, style, batched=batched, steps=1, weights=weights, progress=False
+        )
         start = time.perf_counter()
-        weight_ratio_sweep(content, style, batched=batched, steps=steps, weights=weights,
-                           progress=False)  # fmt: skip
+        weight_ratio_sweep(
+            content, style, batched=batched, steps=steps, weights=weights, progress=False
+        )
         timings["batched_s" if batched else "sequential_s"] = time.perf_counter() - start
     timings["speedup"] = timings["sequential_s"] / timings["batched_s"]
     timings["steps"] = steps
@@ -282,8 +316,9 @@ def bench_memory(weights, sizes=(256, 512, 1024), steps=3):
     peaks = {}
     for size in sizes:
         code = MEMORY_PROBE.format(bench=str(HERE), size=size, steps=steps, weights=weights)
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              check=True)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
         before, after = map(float, done.stdout.strip().splitlines()[-1].split())
         peaks[f"{size}px_MiB"] = after
         peaks[f"{size}px_before_run_MiB"] = before
@@ -298,8 +333,15 @@ def bench_coarse_to_fine(content_512, style_512, weights, fine_steps, coarse_ste
         ("coarse_to_fine", [256, 512], coarse_steps, fine_steps),
     ):
         start = time.perf_counter()
-        result = stylize(content_512, style_512, steps=steps, refine_steps=refine, scales=scales,
-                         weights=weights, progress=False)  # fmt: skip
+        result = stylize(
+            content_512,
+            style_512,
+            steps=steps,
+            refine_steps=refine,
+            scales=scales,
+            weights=weights,
+            progress=False,
+        )
         seconds = time.perf_counter() - start
         loss = float(objective.loss_parts(result.best_image).total[0])
         runs[name] = {"seconds": seconds, "final_loss_512px": loss, "plan": result.scales}
@@ -345,9 +387,12 @@ def main():
     report["a_xla"] = bench_xla(content, style, weights, n)
     print("a xla", report["a_xla"], flush=True)
     report["b_time_to_quality"] = bench_time_to_quality(
-        content, style, weights, adam_steps=20 if args.quick else 200,
+        content,
+        style,
+        weights,
+        adam_steps=20 if args.quick else 200,
         max_lbfgs_steps=10 if args.quick else 60,
-    )  # fmt: skip
+    )
     print("b", report["b_time_to_quality"], flush=True)
     report["c_sweep"] = bench_sweep(content, style, weights, steps=n)
     print("c", report["c_sweep"], flush=True)
@@ -363,37 +408,73 @@ def main():
 
 
 def markdown_table(r: dict) -> str:
-    a, x, b, c, d, e = (r[k] for k in ("a_step_time", "a_xla", "b_time_to_quality", "c_sweep",
-                                       "d_peak_memory", "e_coarse_to_fine"))  # fmt: skip
+    a, x, b, c, d, e = (
+        r[k]
+        for k in (
+            "a_step_time",
+            "a_xla",
+            "b_time_to_quality",
+            "c_sweep",
+            "d_peak_memory",
+            "e_coarse_to_fine",
+        )
+    )
     rows = [
         ("a. s/step, 256 px: tutorial baseline (Adam)", f"{a['baseline_adam_s']:.3f} s", ""),
         ("a. s/step, ours L-BFGS", f"{a['ours_lbfgs_s']:.3f} s", f"{a['speedup_lbfgs']:.2f}x"),
         ("a. s/step, ours Adam", f"{a['ours_adam_s']:.3f} s", f"{a['speedup_adam']:.2f}x"),
-        ("a. s/step, ours L-BFGS, bfloat16", f"{a['ours_lbfgs_bf16_s']:.3f} s",
-         f"{a['speedup_lbfgs_bf16']:.2f}x"),
-        ("a. s/step, ours Adam, bfloat16", f"{a['ours_adam_bf16_s']:.3f} s",
-         f"{a['speedup_adam_bf16']:.2f}x"),
+        (
+            "a. s/step, ours L-BFGS, bfloat16",
+            f"{a['ours_lbfgs_bf16_s']:.3f} s",
+            f"{a['speedup_lbfgs_bf16']:.2f}x",
+        ),
+        (
+            "a. s/step, ours Adam, bfloat16",
+            f"{a['ours_adam_bf16_s']:.3f} s",
+            f"{a['speedup_adam_bf16']:.2f}x",
+        ),
         ("a. one loss+gradient evaluation: tf.function", f"{x['tf_function_s']:.3f} s", ""),
-        ("a. the same with XLA (jit_compile=True)", f"{x['xla_s']:.3f} s",
-         f"{x['tf_function_s'] / x['xla_s']:.2f}x"),
+        (
+            "a. the same with XLA (jit_compile=True)",
+            f"{x['xla_s']:.3f} s",
+            f"{x['tf_function_s'] / x['xla_s']:.2f}x",
+        ),
         (f"b. {b['adam_steps']} baseline-Adam steps", f"{b['adam_seconds']:.1f} s", ""),
-        (f"b. ours L-BFGS to the same loss ({b['lbfgs_steps_to_target']} steps)",
-         f"{b['lbfgs_seconds_to_target']:.1f} s", f"{b['speedup']:.1f}x"),
-        (f"b. ours L-BFGS, bfloat16, to the same loss ({b['lbfgs_steps_to_target_bf16']} steps)",
-         f"{b['lbfgs_seconds_to_target_bf16']:.1f} s", f"{b['speedup_bf16']:.1f}x"),
-        (f"b. ours coarse-to-fine L-BFGS to the same loss {b['c2f_plan']}",
-         f"{b['c2f_seconds_to_target']:.1f} s", f"{b['c2f_speedup']:.1f}x"),
+        (
+            f"b. ours L-BFGS to the same loss ({b['lbfgs_steps_to_target']} steps)",
+            f"{b['lbfgs_seconds_to_target']:.1f} s",
+            f"{b['speedup']:.1f}x",
+        ),
+        (
+            f"b. ours L-BFGS, bfloat16, to the same loss ({b['lbfgs_steps_to_target_bf16']} steps)",
+            f"{b['lbfgs_seconds_to_target_bf16']:.1f} s",
+            f"{b['speedup_bf16']:.1f}x",
+        ),
+        (
+            f"b. ours coarse-to-fine L-BFGS to the same loss {b['c2f_plan']}",
+            f"{b['c2f_seconds_to_target']:.1f} s",
+            f"{b['c2f_speedup']:.1f}x",
+        ),
         (f"c. 4-ratio sweep, {c['steps']} steps: one by one", f"{c['sequential_s']:.1f} s", ""),
         ("c. 4-ratio sweep, batched", f"{c['batched_s']:.1f} s", f"{c['speedup']:.2f}x"),
         ("d. peak memory, 256 px", f"{d['256px_MiB']:.0f} MiB", ""),
         ("d. peak memory, 512 px", f"{d['512px_MiB']:.0f} MiB", ""),
-        ("d. peak memory, 1024 px", f"{d['1024px_MiB']:.0f} MiB",
-         f"{d['1024px_before_run_MiB']:.0f} MiB before the run"),
-        ("e. direct 512 px", f"{e['direct']['seconds']:.1f} s",
-         f"loss {e['direct']['final_loss_512px']:.3g}"),
-        ("e. coarse-to-fine 256→512 px", f"{e['coarse_to_fine']['seconds']:.1f} s",
-         f"loss {e['coarse_to_fine']['final_loss_512px']:.3g}"),
-    ]  # fmt: skip
+        (
+            "d. peak memory, 1024 px",
+            f"{d['1024px_MiB']:.0f} MiB",
+            f"{d['1024px_before_run_MiB']:.0f} MiB before the run",
+        ),
+        (
+            "e. direct 512 px",
+            f"{e['direct']['seconds']:.1f} s",
+            f"loss {e['direct']['final_loss_512px']:.3g}",
+        ),
+        (
+            "e. coarse-to-fine 256→512 px",
+            f"{e['coarse_to_fine']['seconds']:.1f} s",
+            f"loss {e['coarse_to_fine']['final_loss_512px']:.3g}",
+        ),
+    ]
     lines = ["| measurement | value | vs baseline |", "|---|---|---|"]
     lines += [f"| {name} | {value} | {ratio} |" for name, value, ratio in rows]
     return "\n".join(lines)

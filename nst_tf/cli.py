@@ -8,16 +8,30 @@ far is still saved); 2 a bad argument, explained in one line; 130 interrupted
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import os
 import sys
 import warnings
 from pathlib import Path
 
-from nst_tf import losses
+from nst_tf.color import COLOR_MODES
 from nst_tf.errors import ImageError, LayerError, NSTError, WeightsDownloadError
 from nst_tf.images import SAVE_FORMATS
-from nst_tf.objective import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS
+from nst_tf.losses import (
+    DEFAULT_CONTENT_LAYERS,
+    DEFAULT_STYLE_LAYERS,
+    PART_NAMES,
+    STYLE_NORMALIZATIONS,
+    LossSettings,
+)
+from nst_tf.optimize import OPTIMIZERS
+from nst_tf.sweep import DEFAULT_RATIOS
+from nst_tf.transfer import INITS, TransferSettings
+from nst_tf.vgg import POOLINGS, PRECISIONS, WEIGHTS_ENV_VAR, check_weights
+
+#: The loss terms' names, each with a --NAME-weight option (content, style, tv).
+WEIGHT_NAMES = PART_NAMES[1:]
 
 PROG = "nst-tf"
 
@@ -63,47 +77,102 @@ def number_list(text: str) -> list[float]:
 
 
 def scale_list(text: str):
-    """``auto``, ``none`` or long sides ``"256,512"`` (`TransferOptions` checks their order)."""
+    """``auto``, ``none`` or long sides ``"256,512"`` (`ScalePlan` checks their order)."""
     if text in ("auto", "none"):
         return None if text == "none" else "auto"
     return [int(v) for v in number_list(text)]
 
 
-def layer_list(text: str) -> dict[str, float]:
-    """``"block4_conv2"`` or ``"block1_conv1:0.5,block2_conv1:1"`` to ``{layer: weight}``."""
+def layer_list(text: str) -> list[str] | dict[str, float]:
+    """``"block4_conv2,block5_conv2"`` (names: equal weights summing to 1) or
+    ``"block1_conv1:0.5,block2_conv1:1"`` (weights as given): the API's rule
+    (`nst_tf.losses.layer_weights`)."""
+    items = [part.strip() for part in text.split(",") if part.strip()]
+    if not items:
+        raise argparse.ArgumentTypeError("no layer given")
+    if not any(":" in item for item in items):
+        return items
     layers = {}
-    for item in filter(None, (part.strip() for part in text.split(","))):
+    for item in items:
         name, _, weight = item.partition(":")
         layers[name] = non_negative(weight) if weight else 1.0
-    if not layers:
-        raise argparse.ArgumentTypeError("no layer given")
-    total = sum(layers.values())
-    return {name: w / total for name, w in layers.items()} if total else layers
+    return layers
 
 
-def _add_transfer_options(parser: argparse.ArgumentParser, size: int, steps: int) -> None:
+def option_pairs(text: str) -> dict[str, float]:
+    """``"learning_rate=0.05,beta_1=0.9"`` to ``{"learning_rate": 0.05, "beta_1": 0.9}``."""
+    options = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, equals, value = item.partition("=")
+        if not equals:
+            raise argparse.ArgumentTypeError(f"{item!r} is not NAME=VALUE")
+        try:
+            options[key.strip()] = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} in {item!r} is not a number") from None
+    return options
+
+
+def _field_default(cls, name: str):
+    return next(f.default for f in dataclasses.fields(cls) if f.name == name)
+
+
+def _add_transfer_options(
+    parser: argparse.ArgumentParser, size: int, steps: int, weights: tuple[str, ...]
+) -> None:
+    """The options of `stylize`, with the API's choices and defaults."""
     add = parser.add_argument
     add("--size", type=positive_int, default=size, help=f"output long side, px ({size})")
     add("--steps", type=positive_int, default=steps, help=f"optimiser steps ({steps})")
-    add("--optimizer", choices=["lbfgs", "adam"], default="lbfgs")
-    add("--style-weight", type=non_negative, default=losses.DEFAULT_STYLE_WEIGHT)
-    add("--tv-weight", type=non_negative, default=losses.DEFAULT_TV_WEIGHT)
-    add("--content-layers", type=layer_list, default=",".join(DEFAULT_CONTENT_LAYERS),
-        help="comma-separated VGG19 layers, each optionally name:weight")  # fmt: skip
-    add("--style-layers", type=layer_list, default=",".join(DEFAULT_STYLE_LAYERS))
-    add("--init", default="content", help="content, noise, or an image path")
+    for name in weights:  # slide 3's weights, e.g. --style-weight
+        default = _field_default(LossSettings, f"{name}_weight")
+        add(f"--{name}-weight", type=non_negative, default=default, help=f"({default:g})")
+    layer_help = "comma-separated VGG19 layers (equal weights summing to 1), or name:weight each"
+    add(
+        "--content-layers",
+        type=layer_list,
+        default=",".join(DEFAULT_CONTENT_LAYERS),
+        help=layer_help,
+    )
+    add("--style-layers", type=layer_list, default=",".join(DEFAULT_STYLE_LAYERS), help=layer_help)
+    add(
+        "--normalization",
+        choices=STYLE_NORMALIZATIONS,
+        default="keras",
+        help="style loss normalisation (keras)",
+    )
+    add("--optimizer", choices=list(OPTIMIZERS), default="lbfgs")
+    add(
+        "--optimizer-options",
+        type=option_pairs,
+        default=None,
+        help="hyper-parameters, e.g. learning_rate=0.05 (adam) or memory=10 (lbfgs)",
+    )
+    add("--init", default="content", help=f"{', '.join(INITS)}, or an image path")
     add("--seed", type=int, default=0)
-    add("--weights", default=None, help="imagenet (download), random, or a .h5 path; "
-        "default: $NST_TF_WEIGHTS, else imagenet")  # fmt: skip
-    add("--pooling", choices=["max", "avg"], default="max")
-    add("--precision", choices=["float32", "bfloat16"], default="float32",
-        help="bfloat16: about 2x faster on CPUs with bfloat16 units and recent GPUs")  # fmt: skip
+    add(
+        "--weights",
+        default=None,
+        help="imagenet (download), random, or a .h5 path; "
+        f"default: ${WEIGHTS_ENV_VAR}, else imagenet",
+    )
+    add("--pooling", choices=POOLINGS, default="max")
+    add(
+        "--precision",
+        choices=PRECISIONS,
+        default="float32",
+        help="bfloat16: about 2x faster on CPUs with bfloat16 units and recent GPUs",
+    )
     add("--style-blend", type=number_list, help="one weight per style image, e.g. 0.7,0.3")
     add("--style-scale", type=non_negative, default=1.0, help="style size / output size")
-    add("--preserve-colors", choices=["luminance", "histogram"])
-    add("--scales", type=scale_list, default="auto",
+    add("--preserve-colors", choices=COLOR_MODES)
+    add(
+        "--scales",
+        type=scale_list,
+        default="auto",
         help="coarse-to-fine long sides, e.g. 256,512; 'auto' (default: above 512 px, "
-        "start at half size) or 'none' (always direct)")  # fmt: skip
+        "start at half size) or 'none' (always direct)",
+    )
     add("--overwrite", action="store_true", help="replace OUT if it exists")
     add("--quiet", action="store_true", help="no progress bar")
 
@@ -115,24 +184,28 @@ def build_parser() -> Parser:
     stylize.add_argument("content")
     stylize.add_argument("style", nargs="+", help="one or more style images")
     stylize.add_argument("-o", "--output", required=True, help="output image (.png, .jpg)")
-    stylize.add_argument("--content-weight", type=non_negative,
-                         default=losses.DEFAULT_CONTENT_WEIGHT)  # fmt: skip
-    stylize.add_argument("--checkpoint-every", type=positive_int,
-                         help="save the current image every N steps beside OUT")  # fmt: skip
-    _add_transfer_options(stylize, size=512, steps=100)
+    stylize.add_argument(
+        "--checkpoint-every",
+        type=positive_int,
+        help="save the current image every N steps beside OUT",
+    )
+    _add_transfer_options(stylize, size=512, steps=100, weights=WEIGHT_NAMES)
     sweep = commands.add_parser("sweep", help="slide 8: one result per content/style ratio")
     sweep.add_argument("content")
     sweep.add_argument("style", nargs="+")
     sweep.add_argument("-o", "--output", required=True, help="figure (.png)")
-    sweep.add_argument("--ratios", type=number_list, default="1e-4,1e-3,1e-2,1e-1")
-    _add_transfer_options(sweep, size=256, steps=60)
+    sweep.add_argument("--ratios", type=number_list, default=",".join(map(str, DEFAULT_RATIOS)))
+    _add_transfer_options(sweep, size=256, steps=60, weights=WEIGHT_NAMES[1:])
     demo = commands.add_parser("demo", help="stylise the bundled photo and sweep the ratios")
     demo.add_argument("-o", "--output-dir", default="nst_tf_demo", help="folder for results")
     demo.add_argument("--size", type=positive_int, default=256)
     demo.add_argument("--steps", type=positive_int, default=50)
-    demo.add_argument("--weights", default="auto",
-                      help="auto (imagenet, or random if it cannot be downloaded: announced), "
-                      "imagenet, random, or a .h5 path")  # fmt: skip
+    demo.add_argument(
+        "--weights",
+        default="auto",
+        help="auto (imagenet, or random if it cannot be downloaded: announced), "
+        "imagenet, random, or a .h5 path",
+    )
     demo.add_argument("--overwrite", action="store_true")
     demo.add_argument("--quiet", action="store_true")
     return parser
@@ -165,38 +238,34 @@ def check_inputs(paths: list[str]) -> None:
             raise UsageError(f"input {path} is not readable")
 
 
-def check_weights_arg(weights: str | None, allow_auto: bool = False) -> None:
-    named = ("imagenet", "random", "auto") if allow_auto else ("imagenet", "random")
-    if weights is not None and weights not in named and not Path(weights).is_file():
-        raise UsageError(f"--weights {weights}: no such file (or use {' / '.join(named)})")
-
-
-def transfer_settings(args) -> dict:
-    """The `TransferOptions` keywords an argparse namespace asks for."""
+def transfer_settings(args, weights: tuple[str, ...]) -> TransferSettings:
+    """The settings an argparse namespace asks for, made and checked as the API makes them."""
     from nst_tf.images import load_image
 
     init = args.init
-    if init not in ("content", "noise"):
+    if init not in INITS:
         check_inputs([init])
         init = load_image(init, max_size=args.size)
-    return {
-        "style_weight": args.style_weight,
-        "tv_weight": args.tv_weight,
-        "content_layers": args.content_layers,
-        "style_layers": args.style_layers,
-        "init": init,
-        "optimizer": args.optimizer,
-        "steps": args.steps,
-        "seed": args.seed,
-        "weights": args.weights,
-        "pooling": args.pooling,
-        "precision": args.precision,
-        "style_blend": args.style_blend,
-        "style_scale": args.style_scale,
-        "preserve_colors": args.preserve_colors,
-        "scales": args.scales,
-        "progress": not args.quiet,
-    }
+    keywords = {f"{name}_weight": getattr(args, f"{name}_weight") for name in weights}
+    return TransferSettings().replace(
+        **keywords,
+        content_layers=args.content_layers,
+        style_layers=args.style_layers,
+        normalization=args.normalization,
+        optimizer=args.optimizer,
+        optimizer_options=args.optimizer_options,
+        init=init,
+        steps=args.steps,
+        seed=args.seed,
+        weights=args.weights,
+        pooling=args.pooling,
+        precision=args.precision,
+        style_blend=args.style_blend,
+        style_scale=args.style_scale,
+        preserve_colors=args.preserve_colors,
+        scales=args.scales,
+        progress=not args.quiet,
+    )
 
 
 def _load_inputs(args):
@@ -213,15 +282,16 @@ def cmd_stylize(args) -> int:
     from nst_tf.transfer import stylize
 
     out = check_output(args.output, [args.content, *args.style], args.overwrite)
-    check_weights_arg(args.weights)
-    content, styles = _load_inputs(args)
-    settings = transfer_settings(args)
+    settings = transfer_settings(args, WEIGHT_NAMES)
     if args.checkpoint_every:
-        settings.update(checkpoint_dir=out.with_name(out.stem + "_checkpoints"),
-                        checkpoint_every=args.checkpoint_every)  # fmt: skip
-    result = stylize(content, styles, content_weight=args.content_weight, **settings)
+        settings = settings.replace(
+            checkpoint_dir=out.with_name(out.stem + "_checkpoints"),
+            checkpoint_every=args.checkpoint_every,
+        )
+    content, styles = _load_inputs(args)
+    result = stylize(content, styles, settings)
     save_image(result.best_image, out, overwrite=args.overwrite)
-    return _report(result.stop_reason, f"wrote {out} ({result.steps_done} steps)")
+    return _report(result.stop, f"wrote {out} ({result.steps_done} steps)")
 
 
 def cmd_sweep(args) -> int:
@@ -231,20 +301,22 @@ def cmd_sweep(args) -> int:
     out = check_output(args.output, [args.content, *args.style], args.overwrite)
     if out.suffix.lower() != ".png":
         raise UsageError(f"sweep output {out} must be a .png figure")
-    check_weights_arg(args.weights)
+    settings = transfer_settings(args, WEIGHT_NAMES[1:])
     content, styles = _load_inputs(args)
-    result = weight_ratio_sweep(content, styles, ratios=args.ratios, **transfer_settings(args))
+    result = weight_ratio_sweep(content, styles, ratios=args.ratios, settings=settings)
     save_figure(result.figure, out)
     print(result.table())
     return _report(result.stop_reason, f"wrote {out}")
 
 
-def _report(stop_reason: str, done: str) -> int:
-    if stop_reason.startswith("completed"):
-        print(done if stop_reason == "completed" else f"{done}; {stop_reason}")
+def _report(stop, done: str) -> int:
+    """Print how the run ended; the exit code (0 done, 130 interrupted, 1 otherwise)."""
+    text = str(stop)
+    if text.startswith("completed"):
+        print(done if text == "completed" else f"{done}; {text}")
         return 0
-    print(f"{done}, but the run {stop_reason}", file=sys.stderr)
-    return 130 if stop_reason.startswith("interrupted") else 1
+    print(f"{done}, but the run {text}", file=sys.stderr)
+    return 130 if text.startswith("interrupted") else 1
 
 
 def demo_weights(choice: str) -> tuple[str, bool]:
@@ -275,7 +347,8 @@ def cmd_demo(args) -> int:
     from nst_tf.transfer import stylize
     from nst_tf.vgg import RandomWeightsWarning
 
-    check_weights_arg(args.weights, allow_auto=True)
+    if args.weights != "auto":
+        check_weights(args.weights)
     folder = Path(args.output_dir)
     outputs = [folder / name for name in ("stylized.png", "comparison.png", "ratio_sweep.png")]
     if not args.overwrite and any(path.exists() for path in outputs):
@@ -287,12 +360,14 @@ def cmd_demo(args) -> int:
     with warnings.catch_warnings():
         if announced:
             warnings.simplefilter("ignore", RandomWeightsWarning)
-        result = stylize(content, style, steps=args.steps, weights=weights,
-                         progress=not args.quiet)  # fmt: skip
+        result = stylize(content, style, steps=args.steps, weights=weights, progress=not args.quiet)
         sweep = weight_ratio_sweep(
-            content, style, steps=max(1, args.steps // 2), weights=weights,
+            content,
+            style,
+            steps=max(1, args.steps // 2),
+            weights=weights,
             progress=not args.quiet,
-        )  # fmt: skip
+        )
     save_image(result.best_image, outputs[0], overwrite=True)
     titles = [tr("내용(content)", "content"), tr("스타일", "style"), tr("결과", "result")]
     figure = show_images([content, style, result.best_image], titles)

@@ -1,19 +1,20 @@
-"""Downloading a file once into a local cache (``$NST_TF_CACHE`` or ``~/.cache/nst_tf``)."""
+"""Downloading a file once, with Keras's ``keras.utils.get_file``: the one mechanism for
+the VGG19 weights (Keras's cache) and for images and paintings (nst_tf's cache,
+``$NST_TF_CACHE`` or ``~/.cache/nst_tf``)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import shutil
-import tempfile
 import urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from nst_tf.errors import NSTError
 
-USER_AGENT = "nst_tf/0.1 (neural style transfer teaching notebooks; Python urllib)"
-TIMEOUT_SECONDS = 30
+#: Sites such as Wikimedia refuse Python's default User-Agent; this one says who asks.
+USER_AGENT = "nst_tf/0.1 (neural style transfer teaching notebooks) Python-urllib"
 
 
 class DownloadError(NSTError):
@@ -21,7 +22,7 @@ class DownloadError(NSTError):
 
 
 def cache_dir() -> Path:
-    """The folder downloads are kept in; created on first use."""
+    """The folder nst_tf's downloads are kept in; created on first use."""
     root = os.environ.get("NST_TF_CACHE") or Path.home() / ".cache" / "nst_tf"
     path = Path(root)
     path.mkdir(parents=True, exist_ok=True)
@@ -35,23 +36,39 @@ def cache_path(url: str) -> Path:
     return cache_dir() / f"{digest}-{name}"
 
 
-def cached_download(url: str) -> Path:
-    """The local copy of ``url``, downloading it (atomically) on first use."""
-    target = cache_path(url)
-    if target.is_file():
-        return target
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+@contextlib.contextmanager
+def _identified_as_nst_tf():
+    """Send `USER_AGENT` with the requests made inside (Keras's get_file uses urllib)."""
+    previous = urllib.request._opener  # the opener urllib uses now (None: its default)
+    opener = urllib.request.build_opener()
+    opener.addheaders = [("User-Agent", USER_AGENT)]
+    urllib.request.install_opener(opener)
     try:
-        with (
-            os.fdopen(handle, "wb") as out,
-            urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response,
-        ):
-            shutil.copyfileobj(response, out)
-        os.replace(tmp, target)
-    except OSError as exc:  # URLError, HTTPError and timeouts are OSErrors
-        raise DownloadError(f"Could not download {url}: {exc}") from exc
+        yield
     finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return target
+        urllib.request.install_opener(previous)
+
+
+def fetch(url: str, target: Path, md5: str | None = None) -> Path:
+    """``target``, downloaded from ``url`` with ``keras.utils.get_file`` unless it is there.
+
+    An interrupted or failed download leaves no file behind (Keras removes it); with an
+    ``md5``, a file whose hash does not match is downloaded again.
+    """
+    import keras
+
+    with contextlib.suppress(OSError):  # unwritable: Keras falls back to /tmp/.keras
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with _identified_as_nst_tf():
+            path = keras.utils.get_file(
+                target.name, url, cache_dir=str(target.parent), cache_subdir="", file_hash=md5
+            )
+    except Exception as exc:  # Keras raises a bare Exception on URL failures
+        raise DownloadError(f"Could not download {url}: {exc}") from exc
+    return Path(path)
+
+
+def cached_download(url: str) -> Path:
+    """The local copy of ``url`` in nst_tf's cache, downloading it on first use."""
+    return fetch(url, cache_path(url))

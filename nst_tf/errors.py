@@ -20,7 +20,7 @@ class WeightsDownloadError(WeightsError):
     """Keras could not download the ImageNet weights (offline, firewall, proxy)."""
 
 
-class WeightsFileError(WeightsError):
+class WeightsFileError(WeightsError, ValueError):
     """A local weights file is missing, corrupt or not a VGG19 (no top) file."""
 
 

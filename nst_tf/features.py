@@ -15,9 +15,9 @@ from nst_tf.errors import ImageTooSmallError, LayerError
 from nst_tf.vgg import (
     CONV_LAYERS,
     POOL_LAYERS,
+    NetworkSettings,
     announce_random_weights,
     load_vgg19,
-    resolve_weights,
 )
 
 #: ImageNet mean pixel in BGR order, 0-255 scale (the value Keras's VGG19 uses).
@@ -117,15 +117,16 @@ class FeatureExtractor:
         return {name: tf.cast(value, tf.float32) for name, value in zip(self.layers, outputs)}
 
 
-def shared_extractor(layers, weights=None, pooling="max", seed=0, precision="float32"):
-    """A `FeatureExtractor`, reused for the same settings (so compiled steps are reused)."""
-    source = resolve_weights(weights)
-    if source == "random":
-        announce_random_weights(seed)  # also when the extractor comes from the cache
-    key = (tuple(check_layer_names(layers)), source, pooling, seed, precision)
-    return _cached_extractor(*key)
+def shared_extractor(layers, network: NetworkSettings) -> FeatureExtractor:
+    """A `FeatureExtractor`, reused for the same layers and network (so compiled steps
+    are reused across runs)."""
+    if network.weights == "random":
+        announce_random_weights(network.seed)  # also when the extractor comes from the cache
+    return _cached_extractor(tuple(check_layer_names(layers)), network)
 
 
 @functools.lru_cache(maxsize=8)
-def _cached_extractor(layers: tuple, source, pooling, seed, precision) -> FeatureExtractor:
-    return FeatureExtractor(list(layers), source, pooling, seed, precision)
+def _cached_extractor(layers: tuple, network: NetworkSettings) -> FeatureExtractor:
+    return FeatureExtractor(
+        list(layers), network.weights, network.pooling, network.seed, network.precision
+    )

@@ -5,18 +5,31 @@ a ``(C, H·W)`` matrix ``F``; the Gram matrix is ``F·Fᵀ``, of shape ``(C, C)`
 ``(i, j)`` sums, over all positions, the product of channel ``i`` and channel ``j``:
 large when the two features fire together, whatever *where* they fire. A 224x224
 image at ``block1_conv1`` gives ``(64, 50176) x (50176, 64) = (64, 64)``.
+
+The normalisations below are the one vocabulary of the project: `gram_matrix` takes
+them, and the style loss compares two Gram matrices normalised the same way
+(``"keras"`` by default, ``"gatys"``...; see `nst_tf.losses`).
 """
 
 from __future__ import annotations
 
 import tensorflow as tf
 
-#: Normalisations of ``F·Fᵀ``: the divisor as a function of (channels, positions).
+#: What ``F·Fᵀ`` is divided by, from the layer's channels ``N``, positions ``M`` (its
+#: ``H_l·W_l``) and the input image's pixels ``P`` (its ``H·W``).
 GRAM_NORMALIZATIONS = {
-    "none": lambda channels, positions: 1.0,  # slide 6 and the Keras example
-    "positions": lambda channels, positions: positions,  # TF tutorial: / (H·W)
-    "elements": lambda channels, positions: channels * positions,  # / (C·H·W)
+    "keras": lambda n, m, p: 3.0 * p,  # the Keras example: 3 colour channels · H·W
+    "gatys": lambda n, m, p: n * m,  # Gatys et al. 2016: N_l · M_l
+    "positions": lambda n, m, p: m,  # the TF tutorial: the mean over positions
+    "none": lambda n, m, p: 1.0,  # slide 6: the plain product
 }
+
+
+def check_normalization(normalization: str, allowed=GRAM_NORMALIZATIONS) -> str:
+    """``normalization`` if it is one of ``allowed``, else a `ValueError` naming them."""
+    if normalization not in allowed:
+        raise ValueError(f"normalization must be one of {sorted(allowed)}, not {normalization!r}")
+    return normalization
 
 
 def flatten_channels(features) -> tf.Tensor:
@@ -27,23 +40,37 @@ def flatten_channels(features) -> tf.Tensor:
     return tf.transpose(rows, [0, 2, 1])
 
 
-def gram_matrix(features, normalization: str = "none") -> tf.Tensor:
+def _as_activations(features) -> tf.Tensor:
+    """``features`` as float32 ``(batch, H, W, C)`` or ``(H, W, C)``, or a clear error."""
+    try:
+        features = tf.convert_to_tensor(features, tf.float32)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"features must be a numeric array, not {type(features).__name__}") from exc
+    if features.shape.rank not in (3, 4):
+        raise ValueError(
+            f"features must be activations (batch, H, W, C) or (H, W, C), got shape "
+            f"{tuple(features.shape)}; FeatureExtractor returns (batch, H, W, C)."
+        )
+    return features
+
+
+def gram_matrix(features, normalization: str = "none", image_pixels=None) -> tf.Tensor:
     """Gram matrices ``F·Fᵀ`` of ``(batch, H, W, C)`` (or ``(H, W, C)``) activations.
 
     Args:
         features: activations, channels last.
-        normalization: ``"none"`` (default): the plain product, as on slide 6;
-            ``"positions"``: divided by ``H·W``, so the value does not grow with the
-            image size; ``"elements"``: divided by ``C·H·W``.
+        normalization: one of `GRAM_NORMALIZATIONS`: ``"none"`` (default, as on slide
+            6), ``"positions"`` (``/ H_l·W_l``), ``"gatys"`` (``/ N_l·H_l·W_l``) or
+            ``"keras"`` (``/ 3·H·W`` of the input image: needs ``image_pixels``).
+        image_pixels: ``H·W`` of the image the activations come from (``"keras"``).
 
     Returns:
         ``(batch, C, C)`` (or ``(C, C)`` for an unbatched input), float32.
     """
-    if normalization not in GRAM_NORMALIZATIONS:
-        raise ValueError(
-            f"normalization must be one of {sorted(GRAM_NORMALIZATIONS)}, not {normalization!r}"
-        )
-    features = tf.convert_to_tensor(features, tf.float32)
+    check_normalization(normalization)
+    if normalization == "keras" and image_pixels is None:
+        raise ValueError("normalization='keras' divides by the image's pixels: pass image_pixels")
+    features = _as_activations(features)
     unbatched = features.shape.rank == 3
     if unbatched:
         features = features[tf.newaxis]
@@ -51,7 +78,9 @@ def gram_matrix(features, normalization: str = "none") -> tf.Tensor:
     gram = tf.matmul(flat, flat, transpose_b=True)
     shape = tf.shape(features)
     divisor = GRAM_NORMALIZATIONS[normalization](
-        tf.cast(shape[3], tf.float32), tf.cast(shape[1] * shape[2], tf.float32)
+        tf.cast(shape[3], tf.float32),
+        tf.cast(shape[1] * shape[2], tf.float32),
+        tf.cast(image_pixels if image_pixels is not None else 0, tf.float32),
     )
     gram = gram / divisor
     return gram[0] if unbatched else gram

@@ -122,6 +122,43 @@ def _to_rgb_array(image: Image.Image, peak: float) -> np.ndarray:
     return array
 
 
+def as_image_batch(image, name: str = "image") -> np.ndarray:
+    """``image`` as float32 ``(1, H, W, 3)`` in ``[0, 1]``, or an error saying what to do.
+
+    Accepts ``(1, H, W, 3)`` or ``(H, W, 3)`` floats in ``[0, 1]`` (as `load_image`
+    returns); refuses other shapes, integer (0-255) pixels, NaN/Inf and values outside
+    ``[0, 1]``, naming the argument.
+    """
+    if isinstance(image, (str, os.PathLike)):
+        raise TypeError(
+            f"{name} must be image pixels, not a path: use nst_tf.load_image({image!r})"
+        )
+    try:
+        array = np.asarray(image)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of [0, 1] RGB pixels: {exc}") from exc
+    if array.ndim == 3:
+        array = array[np.newaxis]
+    if array.ndim != 4 or array.shape[0] != 1 or array.shape[-1] != 3:
+        raise ValueError(
+            f"{name} must be one [0, 1] RGB image (1, H, W, 3) as load_image returns, "
+            f"got shape {array.shape}."
+        )
+    if not np.issubdtype(array.dtype, np.floating):
+        raise ValueError(
+            f"{name} holds {array.dtype} values; expected floats in [0, 1]. Use "
+            "nst_tf.load_image, or divide 0-255 pixels by 255."
+        )
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} holds NaN or Inf values; expected [0, 1] RGB.")
+    if array.min() < -1e-3 or array.max() > 1.001:
+        raise ValueError(
+            f"{name} has values outside [0, 1] (min {array.min():.3g}, max "
+            f"{array.max():.3g}); expected [0, 1] RGB as load_image returns."
+        )
+    return np.clip(array, 0.0, 1.0).astype(np.float32)
+
+
 def to_uint8(image) -> np.ndarray:
     """``[0, 1]`` float ``(1, H, W, 3)`` or ``(H, W, 3)`` to uint8 ``(H, W, 3)``."""
     array = np.asarray(image, dtype=np.float32)
@@ -202,6 +239,11 @@ def save_animation(frames, path: str | os.PathLike, seconds_per_frame: float = 0
     if not pictures:
         raise ValueError("No frames to animate.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    pictures[0].save(path, save_all=True, append_images=pictures[1:], loop=0,
-                     duration=int(seconds_per_frame * 1000))  # fmt: skip
+    pictures[0].save(
+        path,
+        save_all=True,
+        append_images=pictures[1:],
+        loop=0,
+        duration=int(seconds_per_frame * 1000),
+    )
     return path

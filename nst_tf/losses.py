@@ -1,16 +1,19 @@
-"""Content, style and total-variation losses, and slide 3's weighted total.
+"""Content, style and total-variation losses, slide 3's weighted total, and its settings.
 
 Every loss returns one value per image, shape ``(batch,)``, so a whole batch of
 results (e.g. one per weight ratio of slide 8) is optimised in one VGG pass.
 
-Normalisation (the default follows the Keras example the slides are drawn from):
+The three terms (the default normalisation follows the Keras example the slides are
+drawn from):
 
 - content: ``Σ (F - P)²`` over the content layer's activations (Gatys et al. use
   ``½ Σ (F - P)²``);
-- style, per layer: ``Σ (G - A)² / (4 · 3² · (H·W)²)`` with plain Gram matrices and
-  ``H·W`` the *image's* pixel count (``normalization="keras"``). Gatys et al. divide
-  by ``4 · N_l² · M_l²`` instead, with the layer's channels ``N_l`` and positions
-  ``M_l`` (``normalization="gatys"``);
+- style, per layer: ``¼ Σ (Ĝ - Â)²`` between Gram matrices normalised the same way
+  (`nst_tf.gram.GRAM_NORMALIZATIONS`): ``"keras"`` divides ``F·Fᵀ`` by ``3·H·W`` of
+  the image, which makes the loss ``Σ (G - A)² / (4 · 3² · (H·W)²)``; ``"gatys"``
+  divides by ``N_l·M_l`` (channels and positions of the layer), which makes it
+  ``Σ (G - A)² / (4 · N_l² · M_l²)`` as in Gatys et al. Each Gram matrix is normalised
+  by its *own* image's size, so a style image of any size asks for the same statistics;
 - total variation: ``Σ ((x[i+1,j] - x[i,j])² + (x[i,j+1] - x[i,j])²)^1.25`` on the
   ``[0, 1]`` image, a smooth form of "the difference between a pixel and the one
   next to it" (slide 7) that L-BFGS can follow.
@@ -19,22 +22,37 @@ With these, content/style weight ratios from ``1e-4`` (mostly style) to ``1e-1``
 (mostly content) span slide 8, and the default ``2.5e-2`` is Keras's. Gatys et al.'s
 α/β is the same ratio but measured with their normalisation (and weights rescaled
 to mean activation 1), so its numbers are not interchangeable with these.
+
+Each term is one class (`ContentTerm`, `StyleTerm`, `TotalVariationTerm`) that makes
+its own target once per run, in its final form, and compares against it; `LossSettings`
+holds the weights and layers, checked when made, and lists the terms. Adding a term
+means a class here, a ``<name>_weight`` field of `LossSettings` and a line in
+`LossSettings.terms` (and the same part in `LossParts` and `total_loss`).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar, NamedTuple
 
+import numpy as np
 import tensorflow as tf
 
-from nst_tf.gram import gram_matrix
+from nst_tf.features import check_layer_names
+from nst_tf.gram import GRAM_NORMALIZATIONS, check_normalization, gram_matrix
 
 DEFAULT_CONTENT_WEIGHT = 0.025
 DEFAULT_STYLE_WEIGHT = 1.0
 #: The Keras book's 1e-4 on 0-255 pixels is 1e-4 · 255^2.5 ≈ 104 on [0, 1] pixels.
 DEFAULT_TV_WEIGHT = 100.0
+DEFAULT_CONTENT_LAYERS = ("block5_conv2",)
+DEFAULT_STYLE_LAYERS = tuple(f"block{b}_conv1" for b in range(1, 6))
 TV_EXPONENT = 1.25
-STYLE_NORMALIZATIONS = ("keras", "gatys")
+#: Normalisations of the style loss: the Gram matrices', default first. ``"keras"`` and
+#: ``"gatys"`` are the literature's; ``"none"`` (slide 6's plain product) and
+#: ``"positions"`` (the TF tutorial's Gram) give the same loss on other scales.
+STYLE_NORMALIZATIONS = tuple(GRAM_NORMALIZATIONS)
 
 
 class LossParts(NamedTuple):
@@ -46,9 +64,38 @@ class LossParts(NamedTuple):
     tv: tf.Tensor
 
 
+#: The names of the loss parts, total first (the keys of every run's history).
+PART_NAMES = LossParts._fields
+
+
 def _per_image_sum(values) -> tf.Tensor:
     """Sum over every axis but the first: ``(batch, ...)`` to ``(batch,)``."""
     return tf.reduce_sum(values, axis=tf.range(1, tf.rank(values)))
+
+
+def image_pixels(images) -> tf.Tensor:
+    """``H·W`` of ``(batch, H, W, 3)`` images, as a float32 scalar."""
+    shape = tf.shape(images)
+    return tf.cast(shape[1] * shape[2], tf.float32)
+
+
+def _check_batched(name: str, value, rank: int = 4) -> tf.Tensor:
+    value = tf.convert_to_tensor(value, tf.float32)
+    if value.shape.rank != rank:
+        raise ValueError(
+            f"{name} must have {rank} axes (batch first), got shape {tuple(value.shape)}"
+        )
+    return value
+
+
+def _check_same_shape(name: str, value, target) -> None:
+    """A clear error when two tensors' known shapes cannot be compared element by element."""
+    ours, theirs = value.shape[1:], target.shape[1:]
+    if ours.is_fully_defined() and theirs.is_fully_defined() and ours != theirs:
+        raise ValueError(
+            f"{name}: shape {tuple(value.shape)} does not match its target's "
+            f"{tuple(target.shape)}; compute both from images of the same size."
+        )
 
 
 def equal_weights(layers) -> dict[str, float]:
@@ -57,58 +104,106 @@ def equal_weights(layers) -> dict[str, float]:
     return {name: 1.0 / len(layers) for name in layers}
 
 
-def weighted_layer_sum(per_layer: dict, layer_weights: dict | None) -> tf.Tensor:
-    """``Σ_l w_l · loss_l`` with equal weights summing to 1 when none are given."""
-    weights = layer_weights or equal_weights(per_layer)
-    return tf.add_n([tf.cast(weights[name], tf.float32) * loss for name, loss in per_layer.items()])
+def layer_weights(layers: Sequence[str] | Mapping[str, float] | str) -> dict[str, float]:
+    """The one rule for layer weights, in the API and on the command line.
+
+    A layer name or a list of names shares a weight of 1 equally (``1/n`` each); a
+    ``{name: weight}`` mapping keeps its weights as given (finite, ``>= 0``).
+    """
+    if isinstance(layers, Mapping):
+        check_layer_names(list(layers))
+        weights = {}
+        for name, weight in layers.items():
+            if isinstance(weight, (str, bytes, bool)) or not np.isscalar(weight):
+                raise TypeError(f"layer weight of {name} must be a number, not {weight!r}")
+            if not np.isfinite(weight) or weight < 0:
+                raise ValueError(f"layer weight of {name} must be finite and >= 0, not {weight}")
+            weights[name] = float(weight)
+        return weights
+    return equal_weights(check_layer_names(layers))
+
+
+def loss_weight(name: str, value) -> np.ndarray:
+    """A loss weight as a float64 ``(n,)`` array: one number, or one per image of a batch."""
+    if isinstance(value, (str, bytes, bool)):
+        raise TypeError(f"{name} must be a number or an array of numbers, not {value!r}")
+    try:
+        values = np.atleast_1d(np.asarray(value, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number or an array of numbers, not {value!r}") from None
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"{name} must be a number or a 1-D array, got shape {values.shape}")
+    if not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
+    return values
+
+
+def blend_weights(blend: Sequence[float] | None, count: int) -> np.ndarray:
+    """Style blend weights for ``count`` style images, normalised to sum to 1."""
+    if count < 1:
+        raise ValueError("Give at least one style image.")
+    weights = np.ones(count) if blend is None else np.asarray(blend, dtype=np.float64)
+    if weights.shape != (count,):
+        raise ValueError(f"style_blend needs one weight per style image ({count}), got {blend}")
+    return weights / weights.sum()
+
+
+# --- the three terms, as functions a student can read --------------------------------
 
 
 def content_layer_loss(features, target) -> tf.Tensor:
     """``Σ (F - P)²`` per image: activations ``(batch, H, W, C)`` vs ``(1 or batch, ...)``."""
+    features = _check_batched("content features", features)
+    target = _check_batched("content target", target)
+    _check_same_shape("content features", features, target)
     return _per_image_sum(tf.square(features - target))
 
 
-def content_loss(features: dict, targets: dict, layer_weights: dict | None = None):
+def weighted_layer_sum(per_layer: dict, weights: Mapping[str, float] | None) -> tf.Tensor:
+    """``Σ_l w_l · loss_l`` with equal weights summing to 1 when none are given."""
+    weights = weights or equal_weights(per_layer)
+    return tf.add_n([tf.cast(weights[name], tf.float32) * loss for name, loss in per_layer.items()])
+
+
+def content_loss(features: Mapping, targets: Mapping, layer_weights=None) -> tf.Tensor:
     """Weighted content loss over the layers of ``targets`` (default weights ``1/n``)."""
     per_layer = {name: content_layer_loss(features[name], targets[name]) for name in targets}
     return weighted_layer_sum(per_layer, layer_weights)
 
 
-def style_layer_loss(
-    features, target_gram, image_pixels: int, normalization: str = "keras"
-) -> tf.Tensor:
-    """Squared Gram distance of one layer, per image, normalised as the module says.
+def style_layer_loss(gram, target_gram) -> tf.Tensor:
+    """``¼ Σ (Ĝ - Â)²`` per image, between two Gram matrices normalised the same way.
 
     Args:
-        features: activations ``(batch, H_l, W_l, N_l)`` of the image being optimised.
-        target_gram: the style's plain Gram matrix ``(1 or batch, N_l, N_l)``.
-        image_pixels: ``H·W`` of the input image (used by ``"keras"``); int or tensor.
-        normalization: ``"keras"`` or ``"gatys"``.
+        gram: the optimised images' Gram matrices ``(batch, N, N)``.
+        target_gram: the style's, ``(1 or batch, N, N)``, same normalisation.
     """
-    if normalization not in STYLE_NORMALIZATIONS:
-        raise ValueError(
-            f"style normalization must be one of {STYLE_NORMALIZATIONS}, not {normalization!r}"
-        )
-    if normalization == "keras":
-        scale = 2.0 * 3.0 * tf.cast(image_pixels, tf.float32)
-    else:
-        shape = tf.shape(features)
-        scale = 2.0 * tf.cast(shape[3] * shape[1] * shape[2], tf.float32)
-    # ((G - A) / (2·c·M))² is Σ(G - A)² / (4·c²·M²) without float32 overflow risk.
-    return _per_image_sum(tf.square((gram_matrix(features) - target_gram) / scale))
+    gram = _check_batched("Gram matrix", gram, rank=3)
+    target_gram = _check_batched("target Gram matrix", target_gram, rank=3)
+    _check_same_shape("Gram matrix", gram, target_gram)
+    return _per_image_sum(tf.square((gram - target_gram) / 2.0))
 
 
 def style_loss(
-    features: dict,
-    target_grams: dict,
-    image_pixels: int,
-    layer_weights: dict | None = None,
+    features: Mapping,
+    target_grams: Mapping,
+    image_pixels,
+    layer_weights=None,
     normalization: str = "keras",
 ) -> tf.Tensor:
-    """Weighted style loss over the layers of ``target_grams`` (default weights ``1/n``)."""
+    """Weighted style loss over the layers of ``target_grams`` (default weights ``1/n``).
+
+    Args:
+        features: ``{layer: (batch, H_l, W_l, N_l)}`` activations of the optimised images.
+        target_grams: ``{layer: (1, N_l, N_l)}`` the style's Gram matrices, normalised
+            with ``normalization`` (e.g. ``gram_matrix(f, "keras", image_pixels=H·W)``).
+        image_pixels: ``H·W`` of the optimised images (used by ``"keras"``).
+        normalization: one of `STYLE_NORMALIZATIONS` (``"keras"``, ``"gatys"``...).
+    """
+    check_normalization(normalization, STYLE_NORMALIZATIONS)
     per_layer = {
-        name: style_layer_loss(features[name], gram, image_pixels, normalization)
-        for name, gram in target_grams.items()
+        name: style_layer_loss(gram_matrix(features[name], normalization, image_pixels), target)
+        for name, target in target_grams.items()
     }
     return weighted_layer_sum(per_layer, layer_weights)
 
@@ -119,7 +214,7 @@ def neighbour_differences(images) -> tuple[tf.Tensor, tf.Tensor]:
     ``dy`` is the difference to the pixel below, ``dx`` to the pixel on the right,
     on the ``(H-1) x (W-1)`` pixels that have both neighbours.
     """
-    images = tf.convert_to_tensor(images, tf.float32)
+    images = _check_batched("images", images)
     corner = images[:, :-1, :-1, :]
     return images[:, 1:, :-1, :] - corner, images[:, :-1, 1:, :] - corner
 
@@ -158,3 +253,139 @@ def total_loss(
     """
     total = content_weight * content + style_weight * style + tv_weight * tv
     return LossParts(total, content, style, tv)
+
+
+# --- the terms as objects: each makes its target once and compares against it -------
+
+
+@dataclass(frozen=True)
+class ContentTerm:
+    """``Σ_l w_l Σ (F_l - P_l)²``; the target ``P`` is the content image's activations."""
+
+    layer_weights: tuple[tuple[str, float], ...]
+    name: ClassVar[str] = "content"
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        return tuple(layer for layer, _ in self.layer_weights)
+
+    def target(self, extractor, content, styles, blend) -> dict[str, tf.Tensor]:
+        features = extractor(content)
+        return {layer: features[layer] for layer in self.layers}
+
+    def __call__(self, features, images, target) -> tf.Tensor:
+        return content_loss(features, target, dict(self.layer_weights))
+
+
+@dataclass(frozen=True)
+class StyleTerm:
+    """``Σ_l w_l ¼ Σ (Ĝ_l - Â_l)²``; the target ``Â`` is the blend of the style images'
+    normalised Gram matrices, each normalised by its own image's size."""
+
+    layer_weights: tuple[tuple[str, float], ...]
+    normalization: str = "keras"
+    name: ClassVar[str] = "style"
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        return tuple(layer for layer, _ in self.layer_weights)
+
+    def target(self, extractor, content, styles, blend) -> dict[str, tf.Tensor]:
+        grams = {layer: 0.0 for layer in self.layers}
+        for style, weight in zip(styles, blend):
+            features, pixels = extractor(style), image_pixels(style)
+            for layer in self.layers:
+                grams[layer] += weight * gram_matrix(features[layer], self.normalization, pixels)
+        return grams
+
+    def __call__(self, features, images, target) -> tf.Tensor:
+        return style_loss(
+            features, target, image_pixels(images), dict(self.layer_weights), self.normalization
+        )
+
+
+@dataclass(frozen=True)
+class TotalVariationTerm:
+    """``Σ (dy² + dx²)^exponent`` of the optimised images; it has no target."""
+
+    exponent: float = TV_EXPONENT
+    name: ClassVar[str] = "tv"
+    layers: ClassVar[tuple[str, ...]] = ()
+
+    def target(self, extractor, content, styles, blend) -> tuple:
+        return ()
+
+    def __call__(self, features, images, target) -> tf.Tensor:
+        return total_variation_loss(images, self.exponent)
+
+
+@dataclass(frozen=True)
+class LossSettings:
+    """What is minimised: slide 3's weights, the layers, and how style is measured.
+
+    Checked when made. Weights are numbers, or ``(batch,)`` arrays to optimise a batch
+    of images with one weight set each (slide 8's sweep is such a batch).
+
+    Args:
+        content_weight, style_weight, tv_weight: slide 3's weights (``>= 0``).
+        content_layers, style_layers: layer names (sharing a weight of 1 equally) or
+            ``{name: weight}`` (weights as given); see `layer_weights`.
+        normalization: the style loss's: ``"keras"`` (default), ``"gatys"`` or another
+            of `STYLE_NORMALIZATIONS`.
+        style_blend: one weight per style image (normalised to sum to 1); ``None``
+            blends equally.
+        style_scale: the style images are seen at this fraction of the output's size.
+    """
+
+    content_weight: float | Sequence[float] = DEFAULT_CONTENT_WEIGHT
+    style_weight: float | Sequence[float] = DEFAULT_STYLE_WEIGHT
+    tv_weight: float | Sequence[float] = DEFAULT_TV_WEIGHT
+    content_layers: Sequence[str] | Mapping[str, float] = DEFAULT_CONTENT_LAYERS
+    style_layers: Sequence[str] | Mapping[str, float] = DEFAULT_STYLE_LAYERS
+    normalization: str = "keras"
+    style_blend: Sequence[float] | None = None
+    style_scale: float = 1.0
+    term_weights: dict[str, np.ndarray] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        weights = {
+            name: loss_weight(f"{name}_weight", getattr(self, f"{name}_weight"))
+            for name in PART_NAMES[1:]
+        }
+        sizes = {len(w) for w in weights.values()} - {1}
+        if len(sizes) > 1:
+            raise ValueError(f"weight arrays of different lengths {sorted(sizes)}; use one length")
+        batch = sizes.pop() if sizes else 1
+        object.__setattr__(
+            self, "term_weights", {n: np.broadcast_to(w, batch) for n, w in weights.items()}
+        )
+        object.__setattr__(self, "content_layers", layer_weights(self.content_layers))
+        object.__setattr__(self, "style_layers", layer_weights(self.style_layers))
+        check_normalization(self.normalization, STYLE_NORMALIZATIONS)
+        if self.style_blend is not None:
+            blend = loss_weight("style_blend", self.style_blend)
+            if blend.sum() == 0:
+                raise ValueError("style_blend must not be all zero: give some style a weight > 0")
+            object.__setattr__(self, "style_blend", tuple(blend.tolist()))
+        scale = loss_weight("style_scale", self.style_scale)
+        if scale.shape != (1,) or scale[0] <= 0:
+            raise ValueError(f"style_scale must be one number > 0, got {self.style_scale!r}")
+        object.__setattr__(self, "style_scale", float(scale[0]))
+
+    @property
+    def batch(self) -> int:
+        """How many weight sets (images optimised together): 1, or the weights' length."""
+        return len(self.term_weights["content"])
+
+    @property
+    def layers(self) -> list[str]:
+        """Every layer the terms read, without repeats."""
+        return list(dict.fromkeys(layer for term in self.terms() for layer in term.layers))
+
+    def terms(self) -> tuple:
+        """The loss terms, in the order of `LossParts`."""
+        return (
+            ContentTerm(tuple(self.content_layers.items())),
+            StyleTerm(tuple(self.style_layers.items()), self.normalization),
+            TotalVariationTerm(),
+        )

@@ -1,105 +1,214 @@
-"""Optimising the pixels: L-BFGS-B (scipy) or Adam (Keras), with a watchful run loop.
+"""Optimising the pixels: a registry of optimisers, and the record of a run.
 
-Both optimisers share `RunMonitor`, which keeps the history of each loss part per
-step, the best image seen so far (per image of a batch), a tqdm progress bar, the
-user's callback, atomic checkpoint images, and stops the run, keeping the last good
-image, on NaN/Inf or Ctrl-C.
+An optimiser is a function in `OPTIMIZERS`::
+
+    def name(evaluate, step_done, state, steps, *, hyper_parameter=default, ...)
+
+It calls ``evaluate(images)`` for the loss parts and the gradient, ``step_done(images,
+values)`` after each of its ``steps`` steps, and leaves its last images in ``state``
+(an `OptimizerState`, with a ``message`` if it stopped by itself before ``steps``).
+Its keyword-only parameters are its hyper-parameters: their defaults are the defaults,
+and ``optimizer_options`` may change them. Adding an optimiser is one function here
+and one line in `OPTIMIZERS`.
+
+`run` connects an optimiser to an objective, a `RunRecord` (history, evaluations and
+time per step, best and last good images; NaN/Inf stop the run) and a
+`nst_tf.reporting.Reporter`, and says why the run ended with a `Stop`.
 """
 
 from __future__ import annotations
 
+import enum
+import inspect
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import scipy.optimize
 import tensorflow as tf
 
-from nst_tf.images import save_image
-from nst_tf.objective import Objective
-from nst_tf.progress import progress_bar
+from nst_tf.checks import one_of
+from nst_tf.losses import PART_NAMES
 
-OPTIMIZERS = ("lbfgs", "adam")
-#: The TF tutorial's Adam settings on [0, 1] pixels: the reference point for Adam.
-ADAM_SETTINGS = {"learning_rate": 0.02, "beta_1": 0.99, "epsilon": 0.1}
-PART_NAMES = ("total", "content", "style", "tv")
+Evaluate = Callable[[np.ndarray], tuple[dict, np.ndarray]]
+StepDone = Callable[[np.ndarray, dict], None]
 
 
-class Step(NamedTuple):
-    """What a callback receives: step number, images ``(batch, H, W, 3)``, loss parts."""
+@dataclass
+class OptimizerState:
+    """What an optimiser leaves: its current images ``(batch, H, W, 3)``, and why it
+    stopped if that was before its steps were done (in its own words)."""
 
-    step: int
     images: np.ndarray
-    losses: dict[str, np.ndarray]
+    message: str = ""
+
+
+def lbfgs(
+    evaluate: Evaluate, step_done: StepDone, state: OptimizerState, steps: int, *, memory: int = 20
+) -> None:
+    """scipy's L-BFGS-B with pixel bounds [0, 1]; one step per L-BFGS iteration.
+
+    ``memory``: how many past steps L-BFGS keeps to estimate the curvature.
+    """
+    shape = state.images.shape
+    last = {}
+
+    def value_and_grad(x: np.ndarray):
+        images = x.reshape(shape).astype(np.float32)
+        last["x"] = x.copy()
+        last["values"], gradient = evaluate(images)
+        return float(last["values"]["total"].sum()), gradient.astype(np.float64).ravel()
+
+    def after_iteration(intermediate_result):
+        x = intermediate_result.x
+        if not np.array_equal(x, last["x"]):
+            value_and_grad(x)  # the line search ended elsewhere: evaluate the accepted x
+        state.images = x.reshape(shape).astype(np.float32)
+        step_done(state.images, last["values"])
+
+    result = scipy.optimize.minimize(
+        value_and_grad,
+        state.images.astype(np.float64).ravel(),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=scipy.optimize.Bounds(0.0, 1.0),
+        callback=after_iteration,
+        options={
+            "maxiter": steps,
+            "maxfun": 3 * steps + 20,
+            "ftol": 0.0,
+            "gtol": 0.0,
+            "maxcor": memory,
+        },
+    )
+    state.images = result.x.reshape(shape).astype(np.float32)
+    state.message = str(result.message)
+
+
+def adam(
+    evaluate: Evaluate,
+    step_done: StepDone,
+    state: OptimizerState,
+    steps: int,
+    *,
+    learning_rate: float = 0.02,
+    beta_1: float = 0.99,
+    epsilon: float = 0.1,
+) -> None:
+    """Keras Adam, by default with the TF tutorial's settings; pixels clipped to [0, 1]."""
+    import keras
+
+    variable = tf.Variable(state.images)
+    optimizer = keras.optimizers.Adam(learning_rate=learning_rate, beta_1=beta_1, epsilon=epsilon)
+
+    @tf.function
+    def apply(gradient):
+        optimizer.apply_gradients([(gradient, variable)])
+        variable.assign(tf.clip_by_value(variable, 0.0, 1.0))
+
+    for _ in range(steps):
+        values, gradient = evaluate(variable.numpy())
+        apply(tf.convert_to_tensor(gradient))
+        state.images = variable.numpy()
+        step_done(state.images, values)
+
+
+#: Every optimiser by name; see the module docstring for what a new one must do.
+OPTIMIZERS: dict[str, Callable] = {"lbfgs": lbfgs, "adam": adam}
+
+
+def optimizer_defaults(name: str) -> dict:
+    """The hyper-parameters of optimiser ``name`` with their defaults."""
+    parameters = inspect.signature(OPTIMIZERS[one_of("optimizer", name, OPTIMIZERS)]).parameters
+    return {p.name: p.default for p in parameters.values() if p.kind is p.KEYWORD_ONLY}
+
+
+def check_optimizer(name: str, options: Mapping | None) -> dict:
+    """The hyper-parameters optimiser ``name`` will use: its defaults updated by ``options``
+    (each checked: a known name, a number > 0, whole where the default is)."""
+    defaults = optimizer_defaults(name)
+    options = dict(options or {})
+    unknown = sorted(set(options) - set(defaults))
+    if unknown:
+        raise ValueError(
+            f"optimizer {name!r} has no option(s) {unknown}; its options: {sorted(defaults)}"
+        )
+    for key, value in options.items():
+        kind = type(defaults[key])
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"optimizer option {key} must be a number, not {value!r}")
+        if not np.isfinite(value) or value <= 0 or (kind is int and value != int(value)):
+            raise ValueError(f"optimizer option {key} must be a {kind.__name__} > 0, not {value}")
+        options[key] = kind(value)
+    return {**defaults, **options}
 
 
 class NonFiniteLoss(Exception):
     """Raised inside the loop when the loss or gradient is NaN or Inf."""
 
 
-@dataclass
-class RunResult:
-    """Final and best images ``(batch, H, W, 3)``, per-step history, why it stopped.
+class StopReason(enum.Enum):
+    """Why a run ended."""
 
-    ``evaluations`` and ``seconds`` give, for each step, how many loss+gradient
-    evaluations and how much wall time the run had used by its end (an L-BFGS step
-    may take several evaluations, an Adam step exactly one).
+    COMPLETED = "completed"  # all its steps were done
+    CONVERGED = "converged"  # the optimiser stopped by itself, earlier (still a result)
+    INTERRUPTED = "interrupted"  # Ctrl-C, or a signal that stops the program
+    NON_FINITE = "non-finite"  # the loss or gradient became NaN or Inf
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Why and when a run ended, with the details in words (``str(stop)``)."""
+
+    reason: StopReason
+    step: int
+    message: str = ""
+
+    @property
+    def completed(self) -> bool:
+        """True when the run ended by itself: all steps done, or converged."""
+        return self.reason in (StopReason.COMPLETED, StopReason.CONVERGED)
+
+    def __str__(self) -> str:
+        if self.reason is StopReason.COMPLETED:
+            return "completed"
+        if self.reason is StopReason.CONVERGED:
+            return f"completed early, after {self.step} steps ({self.message})"
+        if self.reason is StopReason.INTERRUPTED:
+            return f"interrupted at step {self.step}" + (
+                f" ({self.message})" if self.message else ""
+            )
+        return f"stopped: {self.message}"
+
+
+@dataclass
+class RunRecord:
+    """What one run leaves behind, step by step.
+
+    ``history`` has one ``(batch,)`` entry per step for each loss part; ``evaluations``
+    and ``seconds`` give the loss+gradient evaluations and wall time used by the end of
+    each step; the best image (per image of a batch) and the last good one are kept.
     """
 
-    images: np.ndarray
-    best_images: np.ndarray
-    history: dict[str, np.ndarray]
-    steps_done: int
-    stop_reason: str
-    evaluations: np.ndarray
-    seconds: np.ndarray
-
-
-@dataclass
-class RunMonitor:
-    """Bookkeeping of one optimisation run (history, best image, progress, NaN, saves).
-
-    Args:
-        steps: planned number of steps (for the progress bar).
-        progress: show the progress with the loss parts (`nst_tf.progress`).
-        callback: called as ``callback(Step)`` every ``callback_every`` steps.
-        checkpoint_dir: if set, the current images are saved there every
-            ``checkpoint_every`` steps as ``{prefix}_{step:05d}.png`` (atomically).
-        description: the progress bar's label.
-    """
-
-    steps: int
-    progress: bool = True
-    callback: Callable[[Step], None] | None = None
-    callback_every: int = 10
-    checkpoint_dir: str | Path | None = None
-    checkpoint_every: int = 0
-    checkpoint_prefix: str = "step"
-    description: str = "style transfer"
     history: dict[str, list] = field(default_factory=lambda: {k: [] for k in PART_NAMES})
+    evaluations: list[int] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
     best_total: np.ndarray | None = None
     best_images: np.ndarray | None = None
     last_good: np.ndarray | None = None
-    steps_done: int = 0
     evaluations_done: int = 0
-    evaluations: list = field(default_factory=list)
-    seconds: list = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
 
-    def __post_init__(self):
-        self.bar = progress_bar(self.steps, self.description, enabled=self.progress)
-        self.started = time.perf_counter()
+    @property
+    def steps_done(self) -> int:
+        return len(self.evaluations)
 
-    def evaluated(self, images: np.ndarray, parts, gradient=None) -> dict[str, np.ndarray]:
+    def evaluated(self, images: np.ndarray, parts, gradient) -> dict[str, np.ndarray]:
         """Check one evaluation for NaN/Inf and keep the best image; returns parts as numpy."""
         self.evaluations_done += 1
         values = {name: np.asarray(getattr(parts, name), np.float64) for name in PART_NAMES}
-        finite = np.all(np.isfinite(values["total"]))
-        if gradient is not None:
-            finite = finite and bool(tf.reduce_all(tf.math.is_finite(gradient)))
-        if not finite:
+        if not (np.all(np.isfinite(values["total"])) and np.all(np.isfinite(gradient))):
             raise NonFiniteLoss(
                 f"the loss or its gradient became NaN/Inf at step {self.steps_done + 1} "
                 f"(loss parts: { {k: v.tolist() for k, v in values.items()} }). Lower the "
@@ -114,122 +223,65 @@ class RunMonitor:
             self.best_images[better] = images[better]
         return values
 
-    def step_done(self, images: np.ndarray, values: dict[str, np.ndarray]) -> None:
-        """Record a finished step: history, progress bar, callback, checkpoint."""
-        self.steps_done += 1
+    def step_done(self, values: dict[str, np.ndarray]) -> None:
+        """Record a finished step's loss parts, evaluations and time."""
         for name in PART_NAMES:
             self.history[name].append(values[name])
         self.evaluations.append(self.evaluations_done)
         self.seconds.append(time.perf_counter() - self.started)
-        self.bar.set_postfix({name: f"{values[name].sum():.3g}" for name in PART_NAMES})
-        self.bar.update(1)
-        step = self.steps_done
-        if self.callback and step % max(1, self.callback_every) == 0:
-            self.callback(Step(step, images, values))
-        if self.checkpoint_dir and self.checkpoint_every and step % self.checkpoint_every == 0:
-            self.save_checkpoint(images, step)
 
-    def save_checkpoint(self, images: np.ndarray, step: int) -> None:
-        folder = Path(self.checkpoint_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        for index, image in enumerate(images):
-            suffix = f"_{index}" if len(images) > 1 else ""
-            name = f"{self.checkpoint_prefix}_{step:05d}{suffix}.png"
-            save_image(image, folder / name, overwrite=True)
-
-    def result(self, final: np.ndarray, stop_reason: str) -> RunResult:
-        self.bar.close()
-        history = {
-            name: np.array(values) if values else np.zeros((0, len(final)))
+    def history_arrays(self, batch: int) -> dict[str, np.ndarray]:
+        """The history as ``(steps, batch)`` arrays (``(0, batch)`` before any step)."""
+        return {
+            name: np.array(values) if values else np.zeros((0, batch))
             for name, values in self.history.items()
         }
-        best = self.best_images if self.best_images is not None else final
-        return RunResult(final, best, history, self.steps_done, stop_reason,
-                         np.array(self.evaluations, int), np.array(self.seconds))  # fmt: skip
 
 
-def run(objective: Objective, init: np.ndarray, optimizer: str, monitor: RunMonitor) -> RunResult:
-    """Optimise ``init`` ``(batch, H, W, 3)`` for ``monitor.steps`` steps.
+@dataclass
+class RunResult:
+    """Final and best images ``(batch, H, W, 3)``, the record, and why the run ended."""
 
-    ``stop_reason`` starts with ``"completed"`` when the run ended by itself (L-BFGS-B
-    may converge before ``steps``: the reason then says so and why).
+    images: np.ndarray
+    best_images: np.ndarray
+    record: RunRecord
+    stop: Stop
+
+
+def run(
+    objective, init: np.ndarray, optimizer: str, options: Mapping, steps: int, reporter
+) -> RunResult:
+    """Optimise ``init`` ``(batch, H, W, 3)`` for ``steps`` steps with ``optimizer``.
+
     Ctrl-C (KeyboardInterrupt) and NaN/Inf end the run early; the result then holds
-    the best and the last good images and says why it stopped in ``stop_reason``.
+    the best and the last good images, and its `Stop` says why.
     """
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, not {optimizer!r}")
-    images = np.array(init, dtype=np.float32)
-    state = {"images": images}
+    record = RunRecord()
+    state = OptimizerState(np.array(init, dtype=np.float32))
+
+    def evaluate(images: np.ndarray):
+        parts, gradient = objective.value_and_gradient(images)
+        gradient = gradient.numpy()
+        return record.evaluated(images, parts, gradient), gradient
+
+    def step_done(images: np.ndarray, values: dict) -> None:
+        record.step_done(values)
+        reporter.step(record.steps_done, images, values)
+
     try:
-        if optimizer == "lbfgs":
-            _lbfgs(objective, state, monitor)
-        else:
-            _adam(objective, state, monitor)
-        reason = "completed"
-        if monitor.steps_done < monitor.steps:
-            reason += f" early, after {monitor.steps_done} steps ({state.get('message')})"
+        OPTIMIZERS[optimizer](evaluate, step_done, state, steps, **options)
+        done = record.steps_done >= steps
+        stop = Stop(
+            StopReason.COMPLETED if done else StopReason.CONVERGED,
+            record.steps_done,
+            "" if done else state.message,
+        )
     except KeyboardInterrupt:
-        reason = f"interrupted at step {monitor.steps_done}"
+        stop = Stop(StopReason.INTERRUPTED, record.steps_done)
     except NonFiniteLoss as exc:
-        reason = f"stopped: {exc}"
-        state["images"] = monitor.last_good if monitor.last_good is not None else images
-    return monitor.result(state["images"], reason)
-
-
-def _lbfgs(objective: Objective, state: dict, monitor: RunMonitor) -> None:
-    """scipy's L-BFGS-B with pixel bounds [0, 1]; one monitor step per iteration."""
-    shape = state["images"].shape
-    last = {}
-
-    def value_and_grad(x: np.ndarray):
-        images = x.reshape(shape).astype(np.float32)
-        parts, gradient = objective.value_and_gradient(images)
-        last["x"], last["values"] = x.copy(), monitor.evaluated(images, parts, gradient)
-        state["images"] = images
-        return float(last["values"]["total"].sum()), gradient.numpy().astype(np.float64).ravel()
-
-    def after_iteration(intermediate_result):
-        x = intermediate_result.x
-        if not np.array_equal(x, last["x"]):
-            value_and_grad(x)  # the line search ended elsewhere: evaluate the accepted x
-        state["images"] = x.reshape(shape).astype(np.float32)
-        monitor.step_done(state["images"], last["values"])
-
-    result = scipy.optimize.minimize(
-        value_and_grad,
-        state["images"].astype(np.float64).ravel(),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=scipy.optimize.Bounds(0.0, 1.0),
-        callback=after_iteration,
-        options={
-            "maxiter": monitor.steps,
-            "maxfun": 3 * monitor.steps + 20,
-            "ftol": 0.0,
-            "gtol": 0.0,
-            "maxcor": 20,
-        },
-    )
-    state["images"] = result.x.reshape(shape).astype(np.float32)
-    state["message"] = result.message  # why L-BFGS-B stopped, if before `steps`
-
-
-def _adam(objective: Objective, state: dict, monitor: RunMonitor) -> None:
-    """Keras Adam with the TF tutorial's settings; pixels clipped to [0, 1] each step."""
-    import keras
-
-    variable = tf.Variable(state["images"])
-    adam = keras.optimizers.Adam(**ADAM_SETTINGS)
-
-    @tf.function
-    def apply(gradient):
-        adam.apply_gradients([(gradient, variable)])
-        variable.assign(tf.clip_by_value(variable, 0.0, 1.0))
-
-    for _ in range(monitor.steps):
-        images = variable.numpy()
-        parts, gradient = objective.value_and_gradient(images)
-        values = monitor.evaluated(images, parts, gradient)
-        apply(gradient)
-        state["images"] = variable.numpy()
-        monitor.step_done(state["images"], values)
+        stop = Stop(StopReason.NON_FINITE, record.steps_done, str(exc))
+        state.images = record.last_good if record.last_good is not None else state.images
+    finally:
+        reporter.close()
+    best = record.best_images if record.best_images is not None else state.images
+    return RunResult(state.images, best, record, stop)

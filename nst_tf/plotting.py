@@ -76,8 +76,7 @@ def show_images(
         if title:
             ax.set_title(title, fontsize=10)
         if caption:
-            ax.text(0.5, -0.03, caption, transform=ax.transAxes, ha="center", va="top",
-                    fontsize=8)  # fmt: skip
+            ax.text(0.5, -0.03, caption, transform=ax.transAxes, ha="center", va="top", fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -127,13 +126,22 @@ def ratio_rows(rows: dict, ratios, panel_inches=PANEL_INCHES):
         for i, ratio in enumerate(ratios):
             images.append(row_images[i])
             name = tr("콘텐츠/스타일", "content/style")
-            titles.append(f"{label}\n{name} = {ratio_label(ratio)}" if label else
-                          f"{name} = {ratio_label(ratio)}")  # fmt: skip
+            titles.append(
+                f"{label}\n{name} = {ratio_label(ratio)}"
+                if label
+                else f"{name} = {ratio_label(ratio)}"
+            )
             captions.append(_loss_caption(losses, i) if losses is not None else None)
-    fig = show_images(images, titles, ncols=len(ratios), panel_inches=panel_inches,
-                      captions=captions)  # fmt: skip
-    fig.suptitle(tr("콘텐츠와 스타일의 상대 가중치 (슬라이드 8)",
-                    "Relative weight of content and style (slide 8)"), fontsize=11)  # fmt: skip
+    fig = show_images(
+        images, titles, ncols=len(ratios), panel_inches=panel_inches, captions=captions
+    )
+    fig.suptitle(
+        tr(
+            "콘텐츠와 스타일의 상대 가중치 (슬라이드 8)",
+            "Relative weight of content and style (slide 8)",
+        ),
+        fontsize=11,
+    )
     fig.tight_layout()
     return fig
 
@@ -148,8 +156,16 @@ def _show_map(ax, feature_map: np.ndarray, title: str, fontsize=9) -> None:
     ax.imshow(feature_map, cmap=FEATURE_CMAP, vmin=low, vmax=high if high > low else low + 1)
     ax.set_title(title, fontsize=fontsize)
     if high == low:
-        ax.text(0.5, 0.5, tr(f"모두 {high:g}", f"all {high:g}"), transform=ax.transAxes,
-                ha="center", va="center", color="tab:red", fontsize=fontsize)  # fmt: skip
+        ax.text(
+            0.5,
+            0.5,
+            tr(f"모두 {high:g}", f"all {high:g}"),
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color="tab:red",
+            fontsize=fontsize,
+        )
     ax.axis("off")
 
 
@@ -162,8 +178,9 @@ def plot_block_first_channels(features: dict, image=None, panel_inches=PANEL_INC
     import matplotlib.pyplot as plt
 
     panels = len(features) + (image is not None)
-    fig, axes = plt.subplots(1, panels, figsize=(panel_inches * panels, panel_inches),
-                             squeeze=False)  # fmt: skip
+    fig, axes = plt.subplots(
+        1, panels, figsize=(panel_inches * panels, panel_inches), squeeze=False
+    )
     axes = list(axes.flat)
     if image is not None:
         ax = axes.pop(0)
@@ -173,15 +190,18 @@ def plot_block_first_channels(features: dict, image=None, panel_inches=PANEL_INC
     for ax, (name, value) in zip(axes, features.items()):
         title = f"{name}\n{_shape_label(np.shape(value))}"
         _show_map(ax, np.asarray(value)[0, :, :, 0], title)
-    fig.suptitle(tr("각 블록 첫째 레이어의 첫째(0번) 채널 (맵마다 색 범위 따로: 흰색 = 큰 값)",
-                    "Channel 0 of each block's first layer (own scale each: white = large)"),
-                 fontsize=11)  # fmt: skip
+    fig.suptitle(
+        tr(
+            "각 블록 첫째 레이어의 첫째(0번) 채널 (맵마다 색 범위 따로: 흰색 = 큰 값)",
+            "Channel 0 of each block's first layer (own scale each: white = large)",
+        ),
+        fontsize=11,
+    )
     fig.tight_layout()
     return fig
 
 
-def plot_feature_grid(feature_map, image=None, ncols: int = 8, title: str = "",
-                      panel_inches=1.4):  # fmt: skip
+def plot_feature_grid(feature_map, image=None, ncols: int = 8, title: str = "", panel_inches=1.4):
     """Every channel of one activation ``(1, H, W, C)`` as a grid, beside the input.
 
     Slide 4: white is a large activation, black a small one. Each map is scaled on
@@ -192,8 +212,9 @@ def plot_feature_grid(feature_map, image=None, ncols: int = 8, title: str = "",
     maps = np.moveaxis(np.asarray(feature_map)[0], -1, 0)
     nrows = int(np.ceil(len(maps) / ncols))
     width = panel_inches * ncols
-    fig = plt.figure(figsize=(width + (width / 2.5 if image is not None else 0),
-                              panel_inches * nrows + 0.6))  # fmt: skip
+    fig = plt.figure(
+        figsize=(width + (width / 2.5 if image is not None else 0), panel_inches * nrows + 0.6)
+    )
     grid_fig = fig
     if image is not None:
         left, grid_fig = fig.subfigures(1, 2, width_ratios=[1, 2.5])
@@ -207,8 +228,10 @@ def plot_feature_grid(feature_map, image=None, ncols: int = 8, title: str = "",
         if index < len(maps):
             _show_map(ax, maps[index], str(index), fontsize=7)
     zero = sum(float(m.max()) == float(m.min()) for m in maps)
-    note = tr(f"맵마다 색 범위 따로 (흰색 = 큰 값) · 값이 모두 0인 맵 {zero}개",
-              f"each map on its own scale (white = large); {zero} all-zero maps")  # fmt: skip
+    note = tr(
+        f"맵마다 색 범위 따로 (흰색 = 큰 값) · 값이 모두 0인 맵 {zero}개",
+        f"each map on its own scale (white = large); {zero} all-zero maps",
+    )
     fig.suptitle(f"{title}\n{note}" if title else note, fontsize=10)
     return fig
 
@@ -228,8 +251,9 @@ def plot_gram(gram, title: str | None = None, panel_inches=4.0):
     top = float(positive.max()) if positive.size else 1.0
     floor = max(float(positive.min()) if positive.size else top, top * 1e-6)
     fig, ax = plt.subplots(figsize=(panel_inches + 1.2, panel_inches), layout="constrained")
-    shown = ax.imshow(np.clip(matrix, floor, None), cmap=MATRIX_CMAP,
-                      norm=LogNorm(vmin=floor, vmax=top))  # fmt: skip
+    shown = ax.imshow(
+        np.clip(matrix, floor, None), cmap=MATRIX_CMAP, norm=LogNorm(vmin=floor, vmax=top)
+    )
     heading = title or tr("그램 매트릭스", "Gram matrix")
     ax.set_title(f"{heading} {_shape_label(matrix.shape)}", fontsize=10)
     ax.set_xlabel(tr("채널 j", "channel j"))
@@ -247,8 +271,12 @@ def plot_loss_history(history: dict, title: str | None = None, weights: dict | N
     for name, values in history.items():
         values = np.asarray(values) * (weights or {}).get(name, 1.0)
         if np.any(values > 0):
-            ax.plot(np.arange(1, len(values) + 1), values, label=part_label(name),
-                    color=LOSS_COLORS.get(name))  # fmt: skip
+            ax.plot(
+                np.arange(1, len(values) + 1),
+                values,
+                label=part_label(name),
+                color=LOSS_COLORS.get(name),
+            )
     ax.set_yscale("log")
     _whole_number_ticks(ax)
     ax.set_xlabel(tr("스텝", "step"))
@@ -324,14 +352,20 @@ def feature_browser(features: dict, image=None):
     def show(layer, channel):
         value = np.asarray(features[layer])[0]
         fig, ax = plt.subplots(figsize=(4, 4))
-        _show_map(ax, value[:, :, channel],
-                  tr(f"{layer}, 채널 {channel} (0부터, 전체 {value.shape[-1]}개)",
-                     f"{layer}, channel {channel} of {value.shape[-1]}"))  # fmt: skip
+        _show_map(
+            ax,
+            value[:, :, channel],
+            tr(
+                f"{layer}, 채널 {channel} (0부터, 전체 {value.shape[-1]}개)",
+                f"{layer}, channel {channel} of {value.shape[-1]}",
+            ),
+        )
         plt.show()
 
     layer = ipywidgets.Dropdown(options=list(features), description=tr("층(레이어)", "layer"))
-    channel = ipywidgets.IntSlider(min=0, max=channels(layer.value) - 1,
-                                   description=tr("채널", "channel"))  # fmt: skip
+    channel = ipywidgets.IntSlider(
+        min=0, max=channels(layer.value) - 1, description=tr("채널", "channel")
+    )
 
     def follow_layer(change):  # the slider runs over the chosen layer's channels only
         channel.max = channels(change.new) - 1

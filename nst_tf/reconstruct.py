@@ -13,9 +13,17 @@ from nst_tf.transfer import StylizeResult, stylize
 
 def reconstruct_content(content, layer: str, steps: int = 100, **settings) -> StylizeResult:
     """From white noise, an image whose ``layer`` activations match ``content``'s."""
-    return stylize(content, content, content_layers=[layer], style_layers=[layer],
-                   style_weight=0.0, tv_weight=0.0, init="noise", steps=steps,
-                   **settings)  # fmt: skip
+    return stylize(
+        content,
+        content,
+        content_layers=[layer],
+        style_layers=[layer],
+        style_weight=0.0,
+        tv_weight=0.0,
+        init="noise",
+        steps=steps,
+        **settings,
+    )
 
 
 def synthesize_texture(style, layers, steps: int = 100, **settings) -> StylizeResult:
@@ -24,6 +32,14 @@ def synthesize_texture(style, layers, steps: int = 100, **settings) -> StylizeRe
     The output has the style image's size; pass a resized ``style`` for another size.
     """
     layers = list(layers)
-    return stylize(style, style, style_layers=layers, content_layers=layers[:1],
-                   content_weight=0.0, tv_weight=0.0, init="noise", steps=steps,
-                   **settings)  # fmt: skip
+    return stylize(
+        style,
+        style,
+        style_layers=layers,
+        content_layers=layers[:1],
+        content_weight=0.0,
+        tv_weight=0.0,
+        init="noise",
+        steps=steps,
+        **settings,
+    )

@@ -6,6 +6,7 @@ when the batch fits `BATCH_PIXEL_BUDGET`, one after another otherwise.
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,9 +14,10 @@ from functools import cached_property
 
 import numpy as np
 
+from nst_tf.images import as_image_batch
 from nst_tf.language import tr
 from nst_tf.plotting import ratio_figure
-from nst_tf.transfer import TransferOptions, _as_batch, transfer_batch
+from nst_tf.transfer import TransferSettings, as_style_list, settings_from, transfer_batch
 
 DEFAULT_RATIOS = (1e-4, 1e-3, 1e-2, 1e-1)
 #: Batch all ratios when ratios x H x W is at most this (four 384 px images).
@@ -69,53 +71,72 @@ def weight_ratio_sweep(
     style,
     ratios: Sequence[float] = DEFAULT_RATIOS,
     batched: bool | str = "auto",
-    **settings,
+    settings: TransferSettings | None = None,
+    **keywords,
 ) -> SweepResult:
     """Stylise ``content`` once per content/style ``ratio`` and draw slide 8's figure.
 
-    ``content_weight = ratio · style_weight``; other keywords as for `stylize`.
-    ``batched``: ``True``, ``False`` or ``"auto"`` (batch when it fits the budget).
+    ``content_weight = ratio · style_weight``; other settings as for `stylize`
+    (``init="noise"`` starts from white noise, as Gatys et al.'s runs do). The ratios
+    are one batch of loss settings. ``batched``: ``True``, ``False`` or ``"auto"``
+    (batch when it fits `BATCH_PIXEL_BUDGET`).
     """
+    if "content_weight" in keywords:
+        raise TypeError(
+            "weight_ratio_sweep sets content_weight = ratio · style_weight; "
+            "give ratios (and style_weight), not content_weight"
+        )
     ratios = check_ratios(ratios)
-    options = TransferOptions(**settings)
-    styles = list(style) if isinstance(style, (list, tuple)) else [style]
-    height, width = _as_batch(content, "content").shape[1:3]
+    if batched not in (True, False, "auto"):
+        raise ValueError(f"batched must be True, False or 'auto', not {batched!r}")
+    settings = settings_from(settings, keywords)
+    content = as_image_batch(content, "content")
+    styles = as_style_list(style)
     if batched == "auto":
-        batched = len(ratios) * height * width <= BATCH_PIXEL_BUDGET
+        batched = len(ratios) * content.shape[1] * content.shape[2] <= BATCH_PIXEL_BUDGET
     groups = [ratios] if batched else [[r] for r in ratios]
-    results = [transfer_batch(content, styles, _weight_sets(group, options), options)
-               for group in groups]  # fmt: skip
+    results = [
+        transfer_batch(content, styles, _ratio_settings(settings, group)) for group in groups
+    ]
     images = np.concatenate([r.image for r in results])
     best = np.concatenate([r.best_image for r in results])
-    history = _joined_history(results, batched)
+    history = _joined_history([r.history for r in results])
     final = {name: _last_finite(values) for name, values in history.items()}
-    reasons = sorted({r.stop_reason for r in results})
-    reason = "completed" if all(r.startswith("completed") for r in reasons) else "; ".join(reasons)
+    stopped = [r.stop_reason for r in results if not r.completed]
+    reason = "; ".join(stopped) if stopped else "completed"
     return SweepResult(ratios, images, best, final, history, bool(batched), reason)
 
 
-def _weight_sets(ratios, options: TransferOptions) -> dict:
+def _ratio_settings(settings: TransferSettings, ratios: list[float]) -> TransferSettings:
+    """``settings`` with one loss weight set per ratio: a batch of loss settings."""
+    loss = settings.loss
     count = len(ratios)
+    style = float(loss.term_weights["style"][0])
+    return dataclasses.replace(
+        settings,
+        loss=dataclasses.replace(
+            loss,
+            content_weight=np.asarray(ratios) * style,
+            style_weight=np.full(count, style),
+            tv_weight=np.full(count, float(loss.term_weights["tv"][0])),
+        ),
+    )
+
+
+def _joined_history(histories: list[dict]) -> dict[str, np.ndarray]:
+    """Histories ``(steps_i, n_i)`` side by side as ``(steps, Σ n_i)``; runs that stopped
+    early (fewer steps) are padded with NaN."""
+    steps = max(len(h["total"]) for h in histories)
     return {
-        "content": np.asarray(ratios) * options.style_weight,
-        "style": np.full(count, options.style_weight),
-        "tv": np.full(count, options.tv_weight),
+        name: np.concatenate(
+            [
+                np.pad(h[name], ((0, steps - len(h[name])), (0, 0)), constant_values=np.nan)
+                for h in histories
+            ],
+            axis=1,
+        )
+        for name in histories[0]
     }
-
-
-def _joined_history(results, batched: bool) -> dict[str, np.ndarray]:
-    """Per-step history ``(steps, len(ratios))``; runs of unequal length are padded with NaN."""
-    if batched:
-        return results[0].history
-    steps = max(len(r.history["total"]) for r in results)
-    joined = {}
-    for name in results[0].history:
-        columns = []
-        for r in results:
-            column = r.history[name][:, 0]
-            columns.append(np.pad(column, (0, steps - len(column)), constant_values=np.nan))
-        joined[name] = np.stack(columns, axis=1)
-    return joined
 
 
 def _last_finite(values: np.ndarray) -> np.ndarray:

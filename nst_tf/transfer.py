@@ -1,129 +1,140 @@
 """`stylize`: one call from a content and a style image to a stylised image.
 
-Under the hood: an `Objective` (targets computed once per scale), optimised by L-BFGS
-or Adam (`nst_tf.optimize`), optionally coarse-to-fine (Gatys et al. 2017: optimise a
-small image, upsample it, refine at the next size) and with the content's colours
-kept (`nst_tf.color`). All of it also works for a batch of weight settings, which is
-how `nst_tf.sweep` optimises every ratio of slide 8 in one VGG pass per step.
+Its settings come in four groups, each checked once when made and owned by the module
+of the idea it sets (`TransferSettings` holds them together):
+
+- `nst_tf.losses.LossSettings`: weights, layers, normalisation, style blend and scale;
+- `nst_tf.vgg.NetworkSettings`: VGG19's weights, pooling, precision;
+- `RunSettings` (here): optimiser and its options, steps, start image, seed, colour
+  preservation, and the `nst_tf.scales.ScalePlan` (coarse-to-fine);
+- `nst_tf.reporting.Reporting`: progress, callback, checkpoints.
+
+`stylize(content, style, **keywords)` takes every field of every group by name (e.g.
+``steps=200, weights="random", style_weight=2``). Under the hood: an `Objective` per
+scale, optimised by `nst_tf.optimize`, optionally coarse-to-fine and with the content's
+colours kept (`nst_tf.color`). All of it also works for a batch of loss weights, which
+is how `nst_tf.sweep` optimises every ratio of slide 8 in one VGG pass per step.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
-from nst_tf import color, losses
+from nst_tf import color
+from nst_tf.checks import one_of, whole_number
 from nst_tf.features import min_image_size, shared_extractor
-from nst_tf.images import fit_long_side, resize
-from nst_tf.objective import (
-    DEFAULT_CONTENT_LAYERS,
-    DEFAULT_STYLE_LAYERS,
-    Objective,
-    blend_weights,
-    layer_weights,
-)
-from nst_tf.optimize import OPTIMIZERS, RunMonitor, RunResult, Step, run
-from nst_tf.vgg import PRECISIONS
+from nst_tf.images import as_image_batch, fit_long_side, resize
+from nst_tf.losses import LossSettings
+from nst_tf.objective import Objective
+from nst_tf.optimize import RunResult, Stop, check_optimizer, run
+from nst_tf.reporting import Reporter, Reporting
+from nst_tf.scales import ScalePlan
+from nst_tf.vgg import NetworkSettings
 
 INITS = ("content", "noise")
-#: Coarse-to-fine: each scale doubles the size; the first one is at most this.
-COARSEST_SIDE = 512
-#: Later scales get this fraction of the first scale's steps (the paper: 500, then 200).
-REFINE_FRACTION = 0.4
 
 
-def _check_weight(name: str, value) -> None:
-    values = np.atleast_1d(np.asarray(value, np.float64))
-    if values.size == 0 or not np.all(np.isfinite(values)) or np.any(values < 0):
-        raise ValueError(f"{name} must be finite and >= 0, got {value!r}.")
+@dataclass(frozen=True)
+class RunSettings:
+    """How the pixels are optimised.
 
-
-@dataclass
-class TransferOptions:
-    """Every setting of a style transfer run, checked when created.
-
-    Weights and layers follow `nst_tf.losses` (Keras's normalisation). ``scales``:
-    ``"auto"`` (the default: outputs up to 512 px are optimised directly, larger ones
-    start at half size, halving until at most 512 px, then refine), ``None`` (always
-    directly) or ascending long sides in pixels. ``steps`` is for the first scale and
-    ``refine_steps`` (default 40 % of it, as in the paper's 500 + 200) for each later one.
+    Args:
+        optimizer: a name in `nst_tf.optimize.OPTIMIZERS` (``"lbfgs"``, ``"adam"``).
+        optimizer_options: its hyper-parameters, e.g. ``{"learning_rate": 0.05}``;
+            the others keep their defaults (`nst_tf.optimize.optimizer_defaults`).
+        steps: optimiser steps (at the first scale of a coarse-to-fine plan).
+        init: ``"content"``, ``"noise"`` (slide 5's white noise) or an image.
+        seed: seed of the white noise (and of random VGG19 weights).
+        preserve_colors: ``None``, ``"luminance"`` or ``"histogram"`` (`nst_tf.color`).
+        scale_plan: the sizes to optimise at (`nst_tf.scales.ScalePlan`).
     """
 
-    content_weight: float = losses.DEFAULT_CONTENT_WEIGHT
-    style_weight: float = losses.DEFAULT_STYLE_WEIGHT
-    tv_weight: float = losses.DEFAULT_TV_WEIGHT
-    content_layers: Sequence[str] | Mapping[str, float] = DEFAULT_CONTENT_LAYERS
-    style_layers: Sequence[str] | Mapping[str, float] = DEFAULT_STYLE_LAYERS
-    init: str | np.ndarray = "content"
     optimizer: str = "lbfgs"
+    optimizer_options: Mapping | None = None
     steps: int = 100
-    refine_steps: int | None = None
-    scales: str | Sequence[int] | None = "auto"
+    init: str | np.ndarray = "content"
     seed: int = 0
-    weights: str | Path | None = None
-    pooling: str = "max"
-    precision: str = "float32"
-    style_blend: Sequence[float] | None = None
-    style_scale: float = 1.0
     preserve_colors: str | None = None
-    normalization: str = "keras"
-    progress: bool = True
-    callback: Callable[[Step], None] | None = None
-    callback_every: int = 10
-    checkpoint_dir: str | Path | None = None
-    checkpoint_every: int = 0
-    content_layer_weights: dict = field(init=False, repr=False)
-    style_layer_weights: dict = field(init=False, repr=False)
+    scale_plan: ScalePlan = ScalePlan()
 
     def __post_init__(self):
-        for name in ("content_weight", "style_weight", "tv_weight"):
-            _check_weight(name, getattr(self, name))
-        self.content_layer_weights = layer_weights(self.content_layers)
-        self.style_layer_weights = layer_weights(self.style_layers)
-        if self.precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {PRECISIONS}, not {self.precision!r}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, not {self.optimizer!r}")
-        if isinstance(self.init, str) and self.init not in INITS:
-            raise ValueError(f"init must be one of {INITS} or an image, not {self.init!r}")
-        if int(self.steps) != self.steps or self.steps < 1:
-            raise ValueError(f"steps must be a whole number >= 1, got {self.steps!r}")
-        if self.preserve_colors not in (None, *color.COLOR_MODES):
-            raise ValueError(
-                f"preserve_colors must be None or one of {color.COLOR_MODES}, "
-                f"not {self.preserve_colors!r}"
-            )
-        if not (np.isfinite(self.style_scale) and self.style_scale > 0):
-            raise ValueError(f"style_scale must be > 0, got {self.style_scale!r}")
-        if self.scales not in (None, "auto") and (
-            list(self.scales) != sorted(self.scales) or min(self.scales) < 16
-        ):
-            raise ValueError(f"scales must be ascending long sides >= 16 px, got {self.scales}")
+        check_optimizer(self.optimizer, self.optimizer_options)
+        object.__setattr__(self, "optimizer_options", dict(self.optimizer_options or {}))
+        object.__setattr__(self, "steps", whole_number("steps", self.steps, 1))
+        object.__setattr__(self, "seed", whole_number("seed", self.seed, 0))
+        if isinstance(self.init, str):
+            one_of("init", self.init, INITS)
+        else:
+            object.__setattr__(self, "init", as_image_batch(self.init, "init"))
+        if self.preserve_colors is not None:
+            one_of("preserve_colors", self.preserve_colors, color.COLOR_MODES)
+        if not isinstance(self.scale_plan, ScalePlan):
+            raise TypeError(f"scale_plan must be a ScalePlan, not {self.scale_plan!r}")
 
     @property
-    def layers(self) -> list[str]:
-        """Content and style layers, without repeats."""
-        return list(dict.fromkeys([*self.content_layer_weights, *self.style_layer_weights]))
+    def hyper_parameters(self) -> dict:
+        """The optimiser's hyper-parameters: its defaults, updated by ``optimizer_options``."""
+        return check_optimizer(self.optimizer, self.optimizer_options)
 
-    def scale_plan(self, long_side: int) -> list[tuple[int, int]]:
-        """``[(long side, steps), ...]`` from coarse to fine, ending at ``long_side``."""
-        if self.scales is None:
-            sides = [long_side]
-        elif self.scales == "auto":
-            sides = [long_side]
-            while sides[0] > COARSEST_SIDE:
-                sides.insert(0, math.ceil(sides[0] / 2))
-        else:
-            sides = [min(side, long_side) for side in self.scales]
-            sides = sorted(set(sides))
-            if sides[-1] != long_side:
-                sides.append(long_side)
-        refine = self.refine_steps or max(1, round(REFINE_FRACTION * self.steps))
-        return [(side, self.steps if i == 0 else refine) for i, side in enumerate(sides)]
+
+#: Which group each `stylize` keyword belongs to (``seed`` sets both that use one).
+_GROUPS = {
+    "loss": LossSettings,
+    "network": NetworkSettings,
+    "run": RunSettings,
+    "scale_plan": ScalePlan,
+    "reporting": Reporting,
+}
+
+
+def _init_fields(cls) -> set[str]:
+    return {f.name for f in dataclasses.fields(cls) if f.init}
+
+
+@dataclass(frozen=True)
+class TransferSettings:
+    """Every setting of a style transfer, in its four groups (see the module docstring)."""
+
+    loss: LossSettings = LossSettings()
+    network: NetworkSettings = NetworkSettings()
+    run: RunSettings = RunSettings()
+    reporting: Reporting = Reporting()
+
+    @classmethod
+    def keywords(cls) -> list[str]:
+        """Every keyword `stylize` accepts."""
+        names = set().union(*(_init_fields(group) for group in _GROUPS.values()))
+        return sorted(names - {"scale_plan"})
+
+    def replace(self, **keywords) -> TransferSettings:
+        """These settings with some fields changed by name, each group checked again."""
+        unknown = sorted(set(keywords) - set(self.keywords()))
+        if unknown:
+            raise TypeError(f"unknown setting(s) {unknown}; the settings are: {self.keywords()}")
+        changes = {}
+        for group in ("loss", "network", "reporting"):
+            mine = {k: v for k, v in keywords.items() if k in _init_fields(_GROUPS[group])}
+            if mine:
+                changes[group] = dataclasses.replace(getattr(self, group), **mine)
+        run_changes = {k: v for k, v in keywords.items() if k in _init_fields(RunSettings)}
+        plan_changes = {k: v for k, v in keywords.items() if k in _init_fields(ScalePlan)}
+        if plan_changes:
+            run_changes["scale_plan"] = dataclasses.replace(self.run.scale_plan, **plan_changes)
+        if run_changes:
+            changes["run"] = dataclasses.replace(self.run, **run_changes)
+        return dataclasses.replace(self, **changes)
+
+
+def settings_from(settings: TransferSettings | None, keywords: dict) -> TransferSettings:
+    """``settings`` (default: all defaults) with ``keywords`` applied."""
+    settings = settings or TransferSettings()
+    if not isinstance(settings, TransferSettings):
+        raise TypeError(f"settings must be a TransferSettings, not {type(settings).__name__}")
+    return settings.replace(**keywords) if keywords else settings
 
 
 @dataclass
@@ -134,116 +145,96 @@ class StylizeResult:
     seen at the final scale; ``history`` maps ``total``/``content``/``style``/``tv``
     to one value per step (all scales in order); ``evaluations`` and ``seconds`` are
     the loss+gradient evaluations and wall time used by the end of each step
-    (cumulative over the scales); ``stop_reason`` says why it ended.
+    (cumulative over the scales); ``stop`` says why it ended (``stop_reason`` in words).
     """
 
     image: np.ndarray
     best_image: np.ndarray
     history: dict[str, np.ndarray]
     steps_done: int
-    stop_reason: str
+    stop: Stop
     scales: list[tuple[int, int]]
     evaluations: np.ndarray
     seconds: np.ndarray
 
     @property
+    def stop_reason(self) -> str:
+        return str(self.stop)
+
+    @property
     def completed(self) -> bool:
-        return self.stop_reason.startswith("completed")
+        return self.stop.completed
 
 
-def _as_batch(image, name: str) -> np.ndarray:
-    """``image`` as float32 ``(1, H, W, 3)`` in ``[0, 1]``, or a `ValueError` saying what to do."""
-    array = np.asarray(image)
-    if array.ndim == 3:
-        array = array[np.newaxis]
-    if array.ndim != 4 or array.shape[0] != 1 or array.shape[-1] != 3:
-        raise ValueError(
-            f"{name} must be one [0, 1] RGB image (1, H, W, 3) as load_image returns, "
-            f"got shape {array.shape}."
-        )
-    if not np.issubdtype(array.dtype, np.floating):
-        raise ValueError(
-            f"{name} holds {array.dtype} values; expected floats in [0, 1]. Use "
-            "nst_tf.load_image, or divide 0-255 pixels by 255."
-        )
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} holds NaN or Inf values; expected [0, 1] RGB.")
-    if array.min() < -1e-3 or array.max() > 1.001:
-        raise ValueError(
-            f"{name} has values outside [0, 1] (min {array.min():.3g}, max "
-            f"{array.max():.3g}); expected [0, 1] RGB as load_image returns."
-        )
-    return np.clip(array, 0.0, 1.0).astype(np.float32)
-
-
-def _initial_images(options: TransferOptions, content: np.ndarray, batch: int) -> np.ndarray:
-    if isinstance(options.init, str) and options.init == "content":
+def _initial_images(run_settings: RunSettings, content: np.ndarray, batch: int) -> np.ndarray:
+    if isinstance(run_settings.init, np.ndarray):
+        start = resize(run_settings.init, *content.shape[1:3])
+    elif run_settings.init == "content":
         start = content
-    elif isinstance(options.init, str):  # "noise": white noise, as slide 5 says
-        rng = np.random.default_rng(options.seed)
+    else:  # "noise": white noise, as slide 5 says
+        rng = np.random.default_rng(run_settings.seed)
         start = rng.uniform(0.0, 1.0, size=content.shape).astype(np.float32)
-    else:
-        start = resize(_as_batch(options.init, "init"), *content.shape[1:3])
     return np.repeat(start, batch, axis=0)
 
 
-def _prepare_colors(options, content, styles):
-    """Content and styles as the optimiser should see them for ``preserve_colors``."""
-    if options.preserve_colors == "luminance":
+def _prepare_colors(mode: str | None, content, styles):
+    """Content and styles as the optimiser should see them for colour preservation."""
+    if mode == "luminance":
         return color.luminance_image(content), [color.match_luminance(s, content) for s in styles]
-    if options.preserve_colors == "histogram":
+    if mode == "histogram":
         return content, [color.match_color_histogram(s, content) for s in styles]
     return content, styles
 
 
-def transfer_batch(content, styles, weight_sets: dict, options: TransferOptions) -> StylizeResult:
-    """Optimise one image per weight set (``{"content": (B,), "style": (B,), "tv": (B,)}``).
+def as_style_list(style) -> list[np.ndarray]:
+    """One style image or a list of them, each checked, as a list."""
+    styles = list(style) if isinstance(style, (list, tuple)) else [style]
+    if not styles:
+        raise ValueError("style: give at least one style image")
+    return [as_image_batch(image, "style") for image in styles]
+
+
+def transfer_batch(content, styles: list, settings: TransferSettings) -> StylizeResult:
+    """Optimise one image per loss weight set (``settings.loss.batch`` of them).
 
     One VGG pass per step serves the whole batch. Returns batched images ``(B, H, W, 3)``.
     """
-    content = _as_batch(content, "content")
-    styles = [_as_batch(style, "style") for style in styles]
-    blend_weights(len(styles), options.style_blend)  # a bad blend fails before VGG loads
-    extractor = shared_extractor(
-        options.layers, options.weights, options.pooling, options.seed, options.precision
-    )
-    batch = len(np.atleast_1d(weight_sets["content"]))
-    plan = options.scale_plan(max(content.shape[1:3]))
-    images, runs, result = None, [], None
+    content = as_image_batch(content, "content")
+    loss, run_settings = settings.loss, settings.run
+    extractor = shared_extractor(loss.layers, settings.network)
+    plan = run_settings.scale_plan.plan(max(content.shape[1:3]), run_settings.steps)
+    images, runs = None, []
     for index, (side, steps) in enumerate(plan):
         content_s = fit_long_side(content, side)
-        if min(content_s.shape[1:3]) < min_image_size(options.layers):
+        if min(content_s.shape[1:3]) < min_image_size(loss.layers):
             raise ValueError(
                 f"At {side} px the content image is {content_s.shape[2]}x{content_s.shape[1]}, "
                 f"too small for layers up to {extractor.deepest_layer}; use larger scales."
             )
-        styles_s = [fit_long_side(style, round(side * options.style_scale)) for style in styles]
-        seen_content, seen_styles = _prepare_colors(options, content_s, styles_s)
-        objective = Objective(
-            extractor, seen_content, seen_styles, options.content_layer_weights,
-            options.style_layer_weights, weight_sets["content"], weight_sets["style"],
-            weight_sets["tv"], options.style_blend, options.normalization,
-        )  # fmt: skip
-        if images is None:
-            start = _initial_images(options, seen_content, batch)
-        else:
-            start = resize(images, *seen_content.shape[1:3])
-        monitor = RunMonitor(
-            steps=steps,
-            progress=options.progress,
-            callback=options.callback,
-            callback_every=options.callback_every,
-            checkpoint_dir=options.checkpoint_dir,
-            checkpoint_every=options.checkpoint_every,
-            checkpoint_prefix=f"scale{index + 1}_{side}px",
-            description=f"{options.optimizer} {side}px",
+        styles_s = [fit_long_side(style, round(side * loss.style_scale)) for style in styles]
+        seen_content, seen_styles = _prepare_colors(
+            run_settings.preserve_colors, content_s, styles_s
         )
-        result = run(objective, start, options.optimizer, monitor)
+        objective = Objective(extractor, loss, seen_content, seen_styles)
+        start = (
+            _initial_images(run_settings, seen_content, loss.batch)
+            if images is None
+            else resize(images, *seen_content.shape[1:3])
+        )
+        reporter = Reporter(
+            settings.reporting,
+            steps,
+            f"{run_settings.optimizer} {side}px",
+            prefix=f"scale{index + 1}_{side}px",
+        )
+        result = run(
+            objective, start, run_settings.optimizer, run_settings.hyper_parameters, steps, reporter
+        )
         images = result.images
         runs.append(result)
-        if not result.stop_reason.startswith("completed"):
+        if not result.stop.completed:
             break
-    return _finish(runs, plan, options, content_s)
+    return _finish(runs, plan, run_settings.preserve_colors, content_s, loss.batch)
 
 
 def _running_total(parts: list[np.ndarray]) -> np.ndarray:
@@ -252,39 +243,38 @@ def _running_total(parts: list[np.ndarray]) -> np.ndarray:
     return np.concatenate([p + offset for p, offset in zip(parts, offsets)])
 
 
-def _finish(runs: list[RunResult], plan, options, content) -> StylizeResult:
+def _finish(runs: list[RunResult], plan, preserve_colors, content, batch: int) -> StylizeResult:
     last = runs[-1]
     image, best = last.images, last.best_images
-    if options.preserve_colors == "luminance":
+    if preserve_colors == "luminance":
         image, best = color.join_luminance(image, content), color.join_luminance(best, content)
-    history = {name: np.concatenate([r.history[name] for r in runs]) for name in last.history}
-    steps = sum(r.steps_done for r in runs)
-    evaluations = _running_total([r.evaluations for r in runs])
-    seconds = _running_total([r.seconds for r in runs])
-    return StylizeResult(image, best, history, steps, last.stop_reason, plan, evaluations,
-                         seconds)  # fmt: skip
+    histories = [r.record.history_arrays(batch) for r in runs]
+    history = {name: np.concatenate([h[name] for h in histories]) for name in histories[0]}
+    steps = sum(r.record.steps_done for r in runs)
+    evaluations = _running_total([np.array(r.record.evaluations, int) for r in runs])
+    seconds = _running_total([np.array(r.record.seconds) for r in runs])
+    return StylizeResult(image, best, history, steps, last.stop, plan, evaluations, seconds)
 
 
-def stylize(content, style, **settings) -> StylizeResult:
+def stylize(content, style, settings: TransferSettings | None = None, **keywords) -> StylizeResult:
     """Stylise ``content`` with ``style`` (``[0, 1]`` RGB ``(1, H, W, 3)`` each).
 
-    ``style`` may be a list of images, blended by ``style_blend``. Every keyword of
-    `TransferOptions` is accepted (weights, layers, init, optimizer, steps, seed,
-    scales, preserve_colors, callback...). The output has the content's size;
-    ``history`` holds one value per step.
+    ``style`` may be a list of images, blended by ``style_blend``. Settings come as a
+    `TransferSettings` and/or as keywords (every field of its groups: weights, layers,
+    init, optimizer, steps, seed, scales, preserve_colors, callback...; see
+    `TransferSettings.keywords`). The output has the content's size; ``history``
+    holds one value per step.
 
     Example::
 
         result = stylize(load_image("photo.jpg"), load_image("painting.jpg"), steps=100)
         save_image(result.best_image, "out.png")
     """
-    options = TransferOptions(**settings)
-    styles = list(style) if isinstance(style, (list, tuple)) else [style]
-    weight_sets = {
-        "content": [options.content_weight],
-        "style": [options.style_weight],
-        "tv": [options.tv_weight],
-    }
-    result = transfer_batch(content, styles, weight_sets, options)
+    settings = settings_from(settings, keywords)
+    if settings.loss.batch != 1:
+        raise ValueError(
+            "stylize takes one number per loss weight; weight_ratio_sweep takes arrays"
+        )
+    result = transfer_batch(content, as_style_list(style), settings)
     result.history = {name: values[:, 0] for name, values in result.history.items()}
     return result

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import functools
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from nst_tf.checks import one_of, whole_number
+from nst_tf.downloads import DownloadError, fetch
 from nst_tf.errors import WeightsDownloadError, WeightsFileError, warn_once
 
 WEIGHTS_ENV_VAR = "NST_TF_WEIGHTS"
@@ -64,15 +67,10 @@ def imagenet_cache_path() -> Path:
 
 def download_imagenet_weights() -> Path:
     """Download (or find in Keras's cache) the VGG19 no-top ImageNet weights file."""
-    import keras
-
     try:
-        path = keras.utils.get_file(
-            IMAGENET_FILE, IMAGENET_URL, cache_subdir="models", file_hash=IMAGENET_MD5
-        )
-    except Exception as exc:  # Keras raises a bare Exception on URL failures
-        raise WeightsDownloadError(_download_help(exc)) from exc
-    return Path(path)
+        return fetch(IMAGENET_URL, imagenet_cache_path(), md5=IMAGENET_MD5)
+    except DownloadError as exc:
+        raise WeightsDownloadError(_download_help(exc.__cause__ or exc)) from exc
 
 
 def _download_help(exc: BaseException) -> str:
@@ -89,6 +87,52 @@ def _download_help(exc: BaseException) -> str:
 
 
 PRECISIONS = ("float32", "bfloat16")
+POOLINGS = ("max", "avg")
+WEIGHT_SOURCES = ("imagenet", "random")
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    """Which VGG19 to run: its weights, pooling and precision, checked when made.
+
+    Args:
+        weights: ``"imagenet"``, ``"random"``, or a path to a ``.h5`` weights file;
+            ``None`` reads ``$NST_TF_WEIGHTS`` and falls back to ``"imagenet"``.
+        pooling: ``"max"`` (as trained) or ``"avg"`` (Gatys et al.).
+        precision: ``"float32"`` or ``"bfloat16"`` (see `load_vgg19`).
+        seed: seed of the random weights (``weights="random"``), a whole number >= 0.
+    """
+
+    weights: str | os.PathLike | None = None
+    pooling: str = "max"
+    precision: str = "float32"
+    seed: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "weights", check_weights(self.weights))
+        one_of("pooling", self.pooling, POOLINGS)
+        one_of("precision", self.precision, PRECISIONS)
+        object.__setattr__(self, "seed", whole_number("seed", self.seed, 0))
+
+
+def check_weights(weights: str | os.PathLike | None) -> str:
+    """The weights source: ``"imagenet"``, ``"random"``, or an existing ``.h5`` file's
+    absolute path; a `WeightsFileError` (a ``ValueError``) naming the fix otherwise."""
+    source = resolve_weights(weights)
+    if source in WEIGHT_SOURCES:
+        return source
+    path = Path(source).expanduser().absolute()
+    if not path.is_file():
+        what = "is a directory" if path.is_dir() else "does not exist"
+        raise WeightsFileError(
+            f"VGG19 weights file {path} {what}. Pass the path of {IMAGENET_FILE} (or "
+            "another VGG19 no-top .h5 file), 'imagenet' (downloaded once) or 'random'."
+        )
+    if not path.name.endswith((".h5", ".hdf5")):
+        raise WeightsFileError(
+            f"VGG19 weights file {path} must be a Keras .h5 file (e.g. {IMAGENET_FILE})."
+        )
+    return str(path)
 
 
 def announce_random_weights(seed: int) -> None:
@@ -123,16 +167,11 @@ def load_vgg19(
 
     Models are cached per (weights, pooling, seed, precision): loading twice is free.
     """
-    if pooling not in ("max", "avg"):
-        raise ValueError(f"pooling must be 'max' or 'avg', not {pooling!r}")
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
-    source = resolve_weights(weights)
-    if source == "random":
-        announce_random_weights(seed)
-    elif source != "imagenet":
-        source = os.path.abspath(os.path.expanduser(source))
-    return _load_cached(source, pooling, int(seed) if source == "random" else 0, precision)
+    network = NetworkSettings(weights, pooling, precision, seed)
+    if network.weights == "random":
+        announce_random_weights(network.seed)
+    seed = network.seed if network.weights == "random" else 0
+    return _load_cached(network.weights, network.pooling, seed, network.precision)
 
 
 @functools.lru_cache(maxsize=4)
@@ -174,18 +213,8 @@ def _random_vgg19(seed: int):
 
 
 def _vgg19_from_file(path: Path):
-    """VGG19 with weights from ``path``; a clear error if the file cannot serve."""
-    if not path.is_file():
-        what = "is a directory" if path.is_dir() else "does not exist"
-        raise WeightsFileError(
-            f"VGG19 weights file {path} {what}. Pass the path of "
-            f"{IMAGENET_FILE} (or another VGG19 no-top .h5 file), or use "
-            "weights='imagenet' when online."
-        )
-    if not path.name.endswith((".h5", ".hdf5")):
-        raise WeightsFileError(
-            f"VGG19 weights file {path} must be a Keras .h5 file (e.g. {IMAGENET_FILE})."
-        )
+    """VGG19 with weights from ``path`` (checked by `check_weights`); a clear error if the
+    file cannot serve."""
     model = _bare_vgg19()
     try:
         model.load_weights(path)

@@ -6,10 +6,12 @@ import sys
 from pathlib import Path
 
 import keras
+import numpy as np
 import pytest
 from PIL import Image
 
 from nst_tf import cli
+from nst_tf.optimize import Stop, StopReason
 from nst_tf.sample_images import bundled_image_path
 
 CONTENT = str(bundled_image_path("chelsea"))
@@ -99,9 +101,11 @@ def test_unwritable_output_folder_is_refused(run, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("weights", ["nope.h5", "auto"])
 def test_missing_weights_file_is_a_bad_argument(run, tmp_path, weights):
-    code, _, err = run(*_small("stylize", CONTENT, STYLE, "-o", str(tmp_path / "o.png"),
-                               "--weights", weights), weights=False)  # fmt: skip
-    assert code == 2 and f"{weights}: no such file" in err
+    code, _, err = run(
+        *_small("stylize", CONTENT, STYLE, "-o", str(tmp_path / "o.png"), "--weights", weights),
+        weights=False,
+    )
+    assert code == 2 and f"{weights} does not exist" in err and "'random'" in err
 
 
 def test_weights_download_failure_exits_1_with_the_fixes(run, tmp_path, monkeypatch):
@@ -112,8 +116,10 @@ def test_weights_download_failure_exits_1_with_the_fixes(run, tmp_path, monkeypa
     from nst_tf import vgg
 
     vgg._load_cached.cache_clear()
-    code, _, err = run(*_small("stylize", CONTENT, STYLE, "-o", str(tmp_path / "o.png"),
-                               "--weights", "imagenet"), weights=False)  # fmt: skip
+    code, _, err = run(
+        *_small("stylize", CONTENT, STYLE, "-o", str(tmp_path / "o.png"), "--weights", "imagenet"),
+        weights=False,
+    )
     assert code == 1
     assert vgg.IMAGENET_FILE in err and vgg.WEIGHTS_ENV_VAR in err
     assert not (tmp_path / "o.png").exists()
@@ -134,8 +140,9 @@ def test_demo_runs_end_to_end_and_says_when_weights_are_random(run, tmp_path, mo
 
     vgg._load_cached.cache_clear()
     folder = tmp_path / "demo"
-    code, stdout, err = run("demo", "-o", str(folder), "--size", "48", "--steps", "2", "--quiet",
-                            weights=False)  # fmt: skip
+    code, stdout, err = run(
+        "demo", "-o", str(folder), "--size", "48", "--steps", "2", "--quiet", weights=False
+    )
     assert code == 0, err
     assert "RANDOM VGG19 weights" in err
     for name in ("stylized.png", "comparison.png", "ratio_sweep.png"):
@@ -153,26 +160,114 @@ def test_python_dash_m_and_help_work():
 
 
 def test_demo_with_explicit_random_weights_still_announces_them(run, tmp_path):
-    code, _, err = run("demo", "-o", str(tmp_path / "d"), "--size", "48", "--steps", "1",
-                       "--quiet", "--weights", "random", weights=False)  # fmt: skip
+    code, _, err = run(
+        "demo",
+        "-o",
+        str(tmp_path / "d"),
+        "--size",
+        "48",
+        "--steps",
+        "1",
+        "--quiet",
+        "--weights",
+        "random",
+        weights=False,
+    )
     assert code == 0 and "continues with RANDOM" not in err
     assert err.count("nst-tf: warning: VGG19 uses RANDOM weights") == 1
 
 
 @pytest.mark.parametrize(
-    "reason, code", [("interrupted at step 3", 130), ("stopped: the loss became NaN/Inf", 1)]
+    "stop, code",
+    [
+        (Stop(StopReason.INTERRUPTED, 3), 130),
+        (Stop(StopReason.NON_FINITE, 2, "the loss became NaN/Inf"), 1),
+    ],
 )
-def test_stopped_runs_still_save_the_best_image(run, tmp_path, monkeypatch, reason, code):
+def test_stopped_runs_still_save_the_best_image(run, tmp_path, monkeypatch, stop, code):
     import nst_tf.transfer
 
     real = nst_tf.transfer.stylize
+    reason = str(stop)
 
     def stopped(*args, **kwargs):
         result = real(*args, **kwargs)
-        result.stop_reason = reason
+        result.stop = stop
         return result
 
     monkeypatch.setattr(nst_tf.transfer, "stylize", stopped)
     out = tmp_path / "o.png"
     got, _, err = run(*_small("stylize", CONTENT, STYLE, "-o", str(out)))
     assert got == code and reason in err and out.is_file()
+
+
+def test_cli_and_api_give_the_same_image_for_the_same_settings(run, tmp_path, vgg_h5):
+    """One semantics: e.g. layer weights name:weight are used as given in both."""
+    from nst_tf.images import load_image, to_uint8
+    from nst_tf.transfer import stylize
+
+    out = tmp_path / "cli.png"
+    code, _, err = run(
+        "stylize",
+        CONTENT,
+        STYLE,
+        "-o",
+        str(out),
+        "--size",
+        "48",
+        "--steps",
+        "3",
+        "--style-layers",
+        "block1_conv1:1,block2_conv1:3",
+        "--init",
+        "noise",
+        "--seed",
+        "3",
+        "--optimizer",
+        "adam",
+        "--optimizer-options",
+        "learning_rate=0.05",
+        "--tv-weight",
+        "10",
+        "--quiet",
+    )
+    assert code == 0, err
+    content, style = load_image(CONTENT, max_size=48), load_image(STYLE, max_size=64)  # as the CLI
+    api = stylize(
+        content,
+        [style],
+        style_layers={"block1_conv1": 1, "block2_conv1": 3},
+        init="noise",
+        seed=3,
+        steps=3,
+        optimizer="adam",
+        tv_weight=10.0,
+        optimizer_options={"learning_rate": 0.05},
+        weights=str(vgg_h5),
+        progress=False,
+    )
+    with Image.open(out) as saved:
+        np.testing.assert_array_equal(np.asarray(saved), to_uint8(api.best_image))
+
+
+def test_cli_layer_lists_follow_the_api_rule():
+    parse = cli.layer_list
+    assert parse("block1_conv1,block2_conv1") == ["block1_conv1", "block2_conv1"]
+    assert parse("block1_conv1:1,block2_conv1:3") == {"block1_conv1": 1.0, "block2_conv1": 3.0}
+    from nst_tf.losses import layer_weights
+
+    assert layer_weights(parse("block1_conv1,block2_conv1")) == {
+        "block1_conv1": 0.5,
+        "block2_conv1": 0.5,
+    }
+
+
+def test_cli_choices_and_defaults_come_from_the_library():
+    from nst_tf.losses import LossSettings
+    from nst_tf.optimize import OPTIMIZERS
+
+    stylize = next(a for a in cli.build_parser()._actions if a.dest == "command").choices["stylize"]
+    actions = {a.dest: a for a in stylize._actions}
+    assert list(actions["optimizer"].choices) == list(OPTIMIZERS)
+    for name in ("content", "style", "tv"):
+        assert actions[f"{name}_weight"].default == getattr(LossSettings(), f"{name}_weight")

@@ -43,8 +43,12 @@ def colab_like(tmp_path_factory):
     # This environment's packages (TensorFlow...) without running its .pth files, so the
     # editable nst_tf install stays invisible: as on Colab, nst_tf is not importable.
     Path(site, "colab_preinstalled.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    env = {**os.environ, "NST_TF_REPOSITORY": clone.as_uri(), "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-           "MPLBACKEND": "Agg"}  # fmt: skip
+    env = {
+        **os.environ,
+        "NST_TF_REPOSITORY": clone.as_uri(),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "MPLBACKEND": "Agg",
+    }
     env.pop("PYTHONPATH", None)
     work = base / "work"
     work.mkdir()
@@ -56,8 +60,9 @@ def colab_like(tmp_path_factory):
 
 
 def _run(python, env, work, code: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(python), "-c", code], capture_output=True, text=True, cwd=work,
-                          env=env, timeout=900)  # fmt: skip
+    return subprocess.run(
+        [str(python), "-c", code], capture_output=True, text=True, cwd=work, env=env, timeout=900
+    )
 
 
 def test_set_up_cell_installs_once_and_is_safe_to_run_again(colab_like):

@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 
 from nst_tf import color
-from nst_tf.sweep import DEFAULT_RATIOS, check_ratios, weight_ratio_sweep
+from nst_tf.sweep import (
+    DEFAULT_RATIOS,
+    _joined_history,
+    _last_finite,
+    check_ratios,
+    weight_ratio_sweep,
+)
 from nst_tf.transfer import stylize
 
 matplotlib.use("Agg")
@@ -34,8 +40,9 @@ def test_histogram_matching_gives_the_style_the_contents_mean_and_covariance(rng
 
 
 def test_luminance_only_transfer_keeps_the_contents_chroma(content, style, vgg_h5):
-    result = stylize(content, style, steps=4, preserve_colors="luminance", weights=str(vgg_h5),
-                     progress=False)  # fmt: skip
+    result = stylize(
+        content, style, steps=4, preserve_colors="luminance", weights=str(vgg_h5), progress=False
+    )
     got, want = color.rgb_to_yiq(result.best_image), color.rgb_to_yiq(content)
     inside = np.all((result.best_image > 0.01) & (result.best_image < 0.99), axis=-1)
     assert inside.mean() > 0.8  # clipping at the gamut's edge is the only allowed change
@@ -43,18 +50,24 @@ def test_luminance_only_transfer_keeps_the_contents_chroma(content, style, vgg_h
     assert not np.allclose(got[..., 0], want[..., 0], atol=1e-2)  # luminance did change
 
 
-def test_histogram_mode_runs_on_colour_matched_style(content, style, vgg_h5):
-    result = stylize(content, style, steps=2, preserve_colors="histogram", weights=str(vgg_h5),
-                     progress=False)  # fmt: skip
-    assert result.completed and result.best_image.shape == content.shape
+def test_histogram_mode_is_a_transfer_to_the_colour_matched_style(content, style, vgg_h5):
+    quick = {"steps": 3, "weights": str(vgg_h5), "progress": False}
+    result = stylize(content, style, preserve_colors="histogram", **quick)
+    matched = color.match_color_histogram(style, content)
+    by_hand = stylize(content, matched, **quick)
+    np.testing.assert_array_equal(result.best_image, by_hand.best_image)
+    assert not np.allclose(matched, style, atol=0.05), "the style's colours really changed"
+    plain = stylize(content, style, **quick)
+    assert not np.array_equal(result.best_image, plain.best_image)
 
 
 @pytest.mark.parametrize("batched", [True, False], ids=["batched", "one-by-one"])
 def test_sweep_gives_one_image_per_ratio_and_more_content_weight_less_content_loss(
     content, style, vgg_h5, batched
 ):
-    result = weight_ratio_sweep(content, style, batched=batched, steps=5, weights=str(vgg_h5),
-                                progress=False)  # fmt: skip
+    result = weight_ratio_sweep(
+        content, style, batched=batched, steps=5, weights=str(vgg_h5), progress=False
+    )
     assert result.ratios == list(DEFAULT_RATIOS) and result.batched is batched
     assert result.images.shape == (4, *content.shape[1:])
     assert result.history["content"].shape == (5, 4)
@@ -63,10 +76,52 @@ def test_sweep_gives_one_image_per_ratio_and_more_content_weight_less_content_lo
     assert "content/style" in result.table() and "0.0001" in result.table()
 
 
-def test_sweep_batch_and_sequential_agree_in_trend(content, style, vgg_h5):
-    auto = weight_ratio_sweep(content, style, ratios=[1e-3, 1e-1], steps=2,
-                              weights=str(vgg_h5), progress=False)  # fmt: skip
+def test_batched_and_one_by_one_sweeps_are_the_same_runs(content, style, vgg_h5):
+    # Adam moves each image by its own gradient only, so a batch of ratios must follow
+    # exactly the runs made one at a time.
+    quick = {
+        "ratios": [1e-3, 1e-1],
+        "steps": 3,
+        "optimizer": "adam",
+        "weights": str(vgg_h5),
+        "progress": False,
+    }
+    together = weight_ratio_sweep(content, style, batched=True, **quick)
+    apart = weight_ratio_sweep(content, style, batched=False, **quick)
+    assert together.batched and not apart.batched
+    for name in ("total", "content", "style"):
+        np.testing.assert_allclose(together.history[name], apart.history[name], rtol=1e-4)
+    np.testing.assert_allclose(together.images, apart.images, atol=1e-4)
+    auto = weight_ratio_sweep(content, style, **{**quick, "steps": 1})
     assert auto.batched  # two 64 px images fit the budget
+
+
+def test_sweep_from_white_noise(content, style, vgg_h5):
+    result = weight_ratio_sweep(
+        content,
+        style,
+        ratios=[1e-3, 1e-1],
+        steps=2,
+        init="noise",
+        weights=str(vgg_h5),
+        progress=False,
+    )
+    assert result.images.shape == (2, *content.shape[1:])
+    assert np.abs(result.images - content).mean() > 0.1  # far from the photo it did not start at
+
+
+def test_sweep_sets_the_content_weight_itself(content, style):
+    with pytest.raises(TypeError, match="content_weight = ratio"):
+        weight_ratio_sweep(content, style, content_weight=1.0)
+
+
+def test_runs_that_stop_early_are_padded_in_the_joined_history():
+    short = {"total": np.array([[3.0], [2.0]])}
+    long = {"total": np.array([[5.0, 6.0], [4.0, 5.0], [3.0, 4.0]])}
+    joined = _joined_history([short, long])["total"]
+    np.testing.assert_array_equal(joined[:, 1:], long["total"])
+    np.testing.assert_array_equal(joined[:, 0], [3.0, 2.0, np.nan])
+    np.testing.assert_array_equal(_last_finite(joined), [2.0, 3.0, 4.0])
 
 
 @pytest.mark.parametrize("ratios", [[], [0.0], [-1e-3], [float("nan")]])

@@ -24,13 +24,23 @@ def test_slide6_worked_example():
     np.testing.assert_array_equal(gram_matrix(SLIDE_FEATURES[0]), SLIDE_GRAM)  # unbatched
 
 
-def test_gram_normalisations_divide_by_positions_or_elements():
-    np.testing.assert_allclose(
-        gram_matrix(SLIDE_FEATURES, "positions")[0], np.divide(SLIDE_GRAM, 3)
-    )
-    np.testing.assert_allclose(gram_matrix(SLIDE_FEATURES, "elements")[0], np.divide(SLIDE_GRAM, 6))
+def test_gram_normalisations_divide_by_what_their_names_say():
+    # N = 2 channels, M = 3 positions, and (for "keras") an image of 4 pixels.
+    positions = gram_matrix(SLIDE_FEATURES, "positions")[0]
+    np.testing.assert_allclose(positions, np.divide(SLIDE_GRAM, 3))
+    np.testing.assert_allclose(gram_matrix(SLIDE_FEATURES, "gatys")[0], np.divide(SLIDE_GRAM, 6))
+    keras = gram_matrix(SLIDE_FEATURES, "keras", image_pixels=4)[0]
+    np.testing.assert_allclose(keras, np.divide(SLIDE_GRAM, 12))
     with pytest.raises(ValueError, match="normalization"):
         gram_matrix(SLIDE_FEATURES, "mean")
+    with pytest.raises(ValueError, match="image_pixels"):
+        gram_matrix(SLIDE_FEATURES, "keras")
+
+
+@pytest.mark.parametrize("bad", [np.zeros((2, 2)), np.zeros((1, 2, 2, 2, 2))])
+def test_gram_refuses_activations_of_the_wrong_rank(bad):
+    with pytest.raises(ValueError, match=r"features must be activations \(batch, H, W, C\)"):
+        gram_matrix(bad)
 
 
 def test_gram_of_a_batch_is_one_matrix_per_image(rng):
@@ -60,29 +70,81 @@ def test_content_loss_is_the_sum_of_squared_differences():
     np.testing.assert_allclose(both, [34.0])
 
 
-def test_style_layer_loss_keras_and_gatys_normalisations():
+def test_style_loss_keras_and_gatys_normalisations_worked_by_hand():
     # G = [[14, 32], [32, 77]] against A = 0: Σ G² = 196 + 1024 + 1024 + 5929 = 8173.
     zero = tf.zeros((1, 2, 2))
-    keras_norm = losses.style_layer_loss(SLIDE_FEATURES, zero, image_pixels=4)
-    np.testing.assert_allclose(keras_norm, [8173.0 / (4 * 3**2 * 4**2)], rtol=1e-6)
+    keras_norm = losses.style_loss({"x": SLIDE_FEATURES}, {"x": zero}, image_pixels=4)
+    np.testing.assert_allclose(keras_norm, [8173.0 / (4 * 3**2 * 4**2)], rtol=1e-6)  # 8173/576
     # Gatys: 4 · N² · M² with N = 2 channels, M = 3 positions = 144.
-    gatys_norm = losses.style_layer_loss(SLIDE_FEATURES, zero, 4, normalization="gatys")
+    gatys_norm = losses.style_loss({"x": SLIDE_FEATURES}, {"x": zero}, 4, normalization="gatys")
     np.testing.assert_allclose(gatys_norm, [8173.0 / 144.0], rtol=1e-6)
-    same = losses.style_layer_loss(SLIDE_FEATURES, tf.constant([SLIDE_GRAM]), 4)
+    target = gram_matrix(SLIDE_FEATURES, "keras", image_pixels=4)
+    same = losses.style_loss({"x": SLIDE_FEATURES}, {"x": target}, 4)
     np.testing.assert_allclose(same, [0.0])
     with pytest.raises(ValueError, match="normalization"):
-        losses.style_layer_loss(SLIDE_FEATURES, zero, 4, normalization="mean")
+        losses.style_loss({"x": SLIDE_FEATURES}, {"x": zero}, 4, normalization="mean")
+
+
+def test_style_layer_loss_is_a_quarter_of_the_squared_gram_difference():
+    gram, target = tf.constant([[[1.0, 2.0], [3.0, 4.0]]]), tf.constant([[[0.0, 2.0], [1.0, 0.0]]])
+    np.testing.assert_allclose(losses.style_layer_loss(gram, target), [(1 + 4 + 16) / 4])
 
 
 def test_style_loss_weights_layers_equally_by_default():
     zero = tf.zeros((1, 2, 2))
-    one_layer = losses.style_layer_loss(SLIDE_FEATURES, zero, 4)
+    one_layer = losses.style_loss({"x": SLIDE_FEATURES}, {"x": zero}, 4)
     features = {"x": SLIDE_FEATURES, "y": SLIDE_FEATURES}
     np.testing.assert_allclose(
         losses.style_loss(features, {"x": zero, "y": zero}, 4), one_layer, rtol=1e-6
     )
     weighted = losses.style_loss(features, {"x": zero, "y": zero}, 4, {"x": 1.0, "y": 3.0})
     np.testing.assert_allclose(weighted, 4 * one_layer, rtol=1e-6)
+
+
+def test_keras_normalisation_is_the_keras_examples_formula(rng):
+    """Σ (G - A)² / (4 · 3² · (H·W)²) with plain Grams, computed directly in numpy."""
+    x, a = rng.uniform(size=(2, 1, 8, 6, 5)).astype(np.float32)  # a layer of an 16x12 image
+    pixels = 16 * 12
+    plain = [f.reshape(-1, 5).T @ f.reshape(-1, 5) for f in (x[0], a[0])]
+    direct = np.sum((plain[0] - plain[1]) ** 2) / (4 * 9 * pixels**2)
+    target = gram_matrix(a, "keras", image_pixels=pixels)
+    np.testing.assert_allclose(
+        losses.style_loss({"l": x}, {"l": target}, pixels), [direct], rtol=1e-5
+    )
+
+
+def test_keras_to_gatys_factor_against_a_direct_computation(rng):
+    x, a = rng.uniform(size=(2, 1, 8, 6, 5)).astype(np.float32)
+    pixels = 16 * 12
+    keras_loss, gatys_loss = (
+        losses.style_loss(
+            {"l": x}, {"l": gram_matrix(a, norm, image_pixels=pixels)}, pixels, normalization=norm
+        )[0]
+        for norm in ("keras", "gatys")
+    )
+    factor = losses.keras_to_gatys_factor(x.shape, pixels)  # (5·48)² / (3·192)²
+    assert factor == pytest.approx((5 * 48) ** 2 / (3 * 192) ** 2)
+    np.testing.assert_allclose(float(keras_loss) / float(gatys_loss), factor, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: losses.content_layer_loss(np.zeros((2, 3, 3)), np.zeros((2, 3, 3))), "4 axes"),
+        (
+            lambda: losses.content_layer_loss(np.zeros((1, 3, 3, 2)), np.zeros((1, 4, 3, 2))),
+            "does not match",
+        ),
+        (
+            lambda: losses.style_layer_loss(np.zeros((1, 3, 3)), np.zeros((1, 4, 4))),
+            "does not match",
+        ),
+        (lambda: losses.total_variation_loss(np.zeros((3, 3, 3))), "images must have 4 axes"),
+    ],
+)
+def test_losses_name_what_is_wrong_with_their_inputs(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
 
 
 def test_total_variation_on_a_3x3_image_worked_by_hand():
@@ -120,7 +182,23 @@ def test_total_loss_is_slide3_weighted_sum_and_returns_each_part():
     np.testing.assert_allclose(per_image.total, [1.0001, 1.1], rtol=1e-6)
 
 
-def test_default_weight_ratio_is_keras_and_inside_slide8_range():
-    ratio = losses.DEFAULT_CONTENT_WEIGHT / losses.DEFAULT_STYLE_WEIGHT
-    assert ratio == pytest.approx(2.5e-2)
-    assert 1e-4 <= ratio <= 1e-1
+def test_loss_settings_check_every_field_when_made():
+    settings = losses.LossSettings(
+        content_layers={"block4_conv2": 2.0}, style_layers=["block1_conv1"]
+    )
+    assert settings.content_layers == {"block4_conv2": 2.0}  # a mapping keeps its weights
+    assert settings.style_layers == {"block1_conv1": 1.0}  # names share 1 equally
+    assert settings.batch == 1 and settings.layers == ["block4_conv2", "block1_conv1"]
+    assert losses.LossSettings(content_weight=[1.0, 2.0, 3.0]).batch == 3
+    for bad, error, message in [
+        ({"style_weight": "1"}, TypeError, "style_weight must be a number"),
+        ({"tv_weight": -1}, ValueError, "tv_weight must be finite and >= 0"),
+        ({"content_weight": [1, 2], "style_weight": [1, 2, 3]}, ValueError, "different lengths"),
+        ({"normalization": "bogus"}, ValueError, "normalization must be one of"),
+        ({"style_layers": ["block9_conv1"]}, ValueError, "block9_conv1"),
+        ({"content_layers": {"block5_conv2": "1"}}, TypeError, "layer weight of block5_conv2"),
+        ({"style_blend": [0, 0]}, ValueError, "style_blend must not be all zero"),
+        ({"style_scale": 0}, ValueError, "style_scale must be one number > 0"),
+    ]:
+        with pytest.raises(error, match=message):
+            losses.LossSettings(**bad)

@@ -35,7 +35,7 @@ LESSONS = {
             "lbfgs_vs_adam.png",
             "init_comparison.png",
         ],
-    ),  # fmt: skip
+    ),
     "06_weight_ratio.ipynb": ({}, ["ratio_sweep.png"]),
     "07_beyond_the_slides.ipynb": (
         {"LARGE_SIZE": 96},
@@ -116,8 +116,12 @@ def test_the_two_editions_run_the_same_code(name):
 @pytest.mark.parametrize("name", sorted(LESSONS))
 def test_the_korean_edition_is_written_in_korean(name):
     prose = "\n".join(_text(c) for c in _cells("ko", name) if c["cell_type"] == "markdown")
-    prose = re.sub(r"```.*?```|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|<[^>]+>|\(https?://[^)]*\)", " ",
-                   prose, flags=re.S)  # fmt: skip
+    prose = re.sub(
+        r"```.*?```|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|<[^>]+>|\(https?://[^)]*\)",
+        " ",
+        prose,
+        flags=re.S,
+    )
     hangul = len(HANGUL.findall(prose))
     latin = len(re.findall(r"[A-Za-z]", prose))
     assert hangul / (hangul + latin) > 0.6, f"{hangul} Hangul vs {latin} Latin letters"
@@ -192,8 +196,9 @@ def test_korean_lesson_runs_and_writes_its_figures(name, tmp_path, monkeypatch):
 def test_an_english_lesson_runs_too(tmp_path, monkeypatch):
     monkeypatch.setenv("NST_TF_CACHE", str(tmp_path / "cache"))
     figures_dir = tmp_path / "figures"
-    executed = _execute(ENGLISH / "04_total_variation.ipynb", tmp_path,
-                        {**SMALL, "OUTPUT_DIR": str(figures_dir)})  # fmt: skip
+    executed = _execute(
+        ENGLISH / "04_total_variation.ipynb", tmp_path, {**SMALL, "OUTPUT_DIR": str(figures_dir)}
+    )
     _check_run(executed, figures_dir, LESSONS["04_total_variation.ipynb"][1])
     assert "TV of the photo" in _stream_outputs(executed, "stdout")
 
@@ -201,16 +206,25 @@ def test_an_english_lesson_runs_too(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "name, right, wrong",
     [
-        ("03_gram_matrix.ipynb", "tf.matmul(F, F, transpose_b=True)",
-         "tf.matmul(F, F, transpose_b=True) / 2"),
+        (
+            "03_gram_matrix.ipynb",
+            "tf.matmul(F, F, transpose_b=True)",
+            "tf.matmul(F, F, transpose_b=True) / 2",
+        ),
         ("03_gram_matrix.ipynb", "(4.0 * 3.0**2 * pixels**2)", "(4.0 * 3.0 * pixels**2)"),
         ("04_total_variation.ipynb", "(dy**2 + dx**2) ** 1.25", "(dy**2 + dx**2) ** 1.5"),
-        ("05_putting_it_together.ipynb", "tf.reduce_sum(tf.square(features - target))",
-         "tf.reduce_mean(tf.square(features - target))"),
-        ("05_putting_it_together.ipynb", "image.assign(tf.clip_by_value(image, 0.0, 1.0))",
-         "image.assign(image)"),
+        (
+            "05_putting_it_together.ipynb",
+            "tf.reduce_sum(tf.square(features - target))",
+            "tf.reduce_mean(tf.square(features - target))",
+        ),
+        (
+            "05_putting_it_together.ipynb",
+            "image.assign(tf.clip_by_value(image, 0.0, 1.0))",
+            "image.assign(image)",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_wrong_student_cell_makes_the_lesson_fail(name, right, wrong, tmp_path):
     """The checks after each "write it yourself" cell really check."""
     papermill = pytest.importorskip("papermill")

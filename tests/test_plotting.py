@@ -126,8 +126,11 @@ def _every_figure():
         "block1_conv1": rng.uniform(size=(1, 16, 16, 8)),
         "block2_conv1": np.zeros((1, 8, 8, 4)),
     }
-    run = SimpleNamespace(history={"total": np.array([3.0, 2.0])},
-                          evaluations=np.array([2, 3]), seconds=np.array([0.5, 0.7]))  # fmt: skip
+    run = SimpleNamespace(
+        history={"total": np.array([3.0, 2.0])},
+        evaluations=np.array([2, 3]),
+        seconds=np.array([0.5, 0.7]),
+    )
     history = {"total": [3.0, 2.0], "content": [1.0, 0.5], "style": [2.0, 1.5], "tv": [0.1, 0.1]}
     losses = {"content": [1.0, 2.0], "style": [3.0, 4.0]}
     korean = "내용(content): 고수준의 큰 구조 − 그램 매트릭스 · 10⁻⁴ × α/β"

@@ -75,11 +75,26 @@ def test_real_problems_are_not_noise(line):
 def test_cli_first_line_is_its_own_and_random_weights_are_announced_once(tmp_path):
     out = tmp_path / "out.png"
     done = subprocess.run(
-        [sys.executable, "-m", "nst_tf", "stylize", str(bundled_image_path("chelsea")),
-         str(bundled_image_path("swirls")), "-o", str(out), "--size", "32", "--steps", "2",
-         "--weights", "random"],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "nst_tf",
+            "stylize",
+            str(bundled_image_path("chelsea")),
+            str(bundled_image_path("swirls")),
+            "-o",
+            str(out),
+            "--size",
+            "32",
+            "--steps",
+            "2",
+            "--weights",
+            "random",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
     assert not [m for m in NOISE_MARKERS if m in done.stderr], done.stderr
@@ -137,7 +152,8 @@ def test_layer_browser_slider_follows_the_layer():
         "block5_conv1": np.zeros((1, 1, 1, 512), np.float32),
     }
     browser = feature_browser(features)
-    layer, channel = [w for w in browser.children if isinstance(w, ipywidgets.ValueWidget)][:2]
+    widgets = browser.widget.children
+    layer, channel = [w for w in widgets if isinstance(w, ipywidgets.ValueWidget)][:2]
     assert channel.max == 63
     layer.value = "block5_conv1"
     assert channel.max == 511

@@ -39,6 +39,9 @@ def test_ruff_is_clean():
 def test_notebooks_are_stored_without_outputs():
     for path in sorted((ROOT / "notebooks").glob("**/*.ipynb")):
         cells = json.loads(path.read_text())["cells"]
-        dirty = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and
-                 (c.get("outputs") or c.get("execution_count"))]  # fmt: skip
+        dirty = [
+            i
+            for i, c in enumerate(cells)
+            if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))
+        ]
         assert not dirty, f"{path.name}: cells {dirty} hold outputs; clear them before committing"

@@ -5,10 +5,14 @@ import pytest
 from PIL import Image
 
 from nst_tf.features import FeatureExtractor
+from nst_tf.gram import gram_matrix
 from nst_tf.images import load_image
-from nst_tf.objective import Objective, layer_weights
+from nst_tf.losses import LossSettings
+from nst_tf.objective import Objective
+from nst_tf.optimize import OPTIMIZERS, StopReason, check_optimizer, optimizer_defaults
 from nst_tf.sample_images import bundled_image_path
-from nst_tf.transfer import TransferOptions, stylize
+from nst_tf.scales import ScalePlan
+from nst_tf.transfer import TransferSettings, stylize
 
 STYLE_LAYERS = ["block1_conv1", "block2_conv1", "block3_conv1"]
 
@@ -49,20 +53,39 @@ def test_texture_synthesis_from_noise_cuts_the_gram_distance_by_90_percent(style
     # Style loss only, from white noise: the result must take on the style's statistics.
     noise = np.random.default_rng(1).uniform(size=style.shape).astype(np.float32)
     extractor = FeatureExtractor(STYLE_LAYERS, weights=quick["weights"])
-    objective = Objective(
-        extractor, style, [style], layer_weights(["block1_conv1"]), layer_weights(STYLE_LAYERS),
-        content_weight=0.0, tv_weight=0.0,
-    )  # fmt: skip
+    loss = LossSettings(
+        content_weight=0.0,
+        tv_weight=0.0,
+        content_layers=["block1_conv1"],
+        style_layers=STYLE_LAYERS,
+    )
+    objective = Objective(extractor, loss, style, [style])
     before = float(objective.loss_parts(noise).style[0])
-    result = stylize(style, style, steps=25, init="noise", content_weight=0.0, tv_weight=0.0,
-                     style_layers=STYLE_LAYERS, **quick)  # fmt: skip
+    result = stylize(
+        style,
+        style,
+        steps=25,
+        init="noise",
+        content_weight=0.0,
+        tv_weight=0.0,
+        style_layers=STYLE_LAYERS,
+        **quick,
+    )
     after = float(objective.loss_parts(result.best_image).style[0])
     assert after <= 0.1 * before
 
 
 def test_content_only_at_a_shallow_layer_recovers_the_photo(content, style, quick):
-    result = stylize(content, style, steps=30, init="noise", style_weight=0.0, tv_weight=0.0,
-                     content_layers=["block1_conv1"], **quick)  # fmt: skip
+    result = stylize(
+        content,
+        style,
+        steps=30,
+        init="noise",
+        style_weight=0.0,
+        tv_weight=0.0,
+        content_layers=["block1_conv1"],
+        **quick,
+    )
     noise = np.random.default_rng(1).uniform(size=content.shape)
     assert _psnr(noise, content) < 10
     assert _psnr(result.best_image, content) > 30
@@ -80,6 +103,7 @@ def test_lbfgs_that_converges_early_says_so(content, style, quick):
     # Content loss only, starting at the content: the gradient is zero at once.
     result = stylize(content, style, steps=5, style_weight=0.0, tv_weight=0.0, **quick)
     assert result.completed and result.stop_reason.startswith("completed early, after 0 steps")
+    assert result.stop.reason is StopReason.CONVERGED
     np.testing.assert_array_equal(result.image, content)
 
 
@@ -91,9 +115,11 @@ def test_ctrl_c_returns_the_best_image_so_far(content, style, quick):
         if step.step == 3:
             raise KeyboardInterrupt
 
-    result = stylize(content, style, steps=20, callback=interrupt_at_step_3, callback_every=1,
-                     **quick)  # fmt: skip
+    result = stylize(
+        content, style, steps=20, callback=interrupt_at_step_3, callback_every=1, **quick
+    )
     assert result.stop_reason == "interrupted at step 3" and not result.completed
+    assert result.stop.reason is StopReason.INTERRUPTED
     assert seen == [1, 2, 3] and result.steps_done == 3
     assert np.all(np.isfinite(result.best_image)) and result.best_image.shape == content.shape
 
@@ -115,14 +141,23 @@ def test_injected_nan_stops_cleanly_keeping_the_last_good_image(
     monkeypatch.setattr(Objective, "value_and_gradient", nan_on_third_call)
     result = stylize(content, style, steps=10, optimizer=optimizer, **quick)
     assert result.stop_reason.startswith("stopped: the loss or its gradient became NaN/Inf")
+    assert result.stop.reason is StopReason.NON_FINITE
     assert np.all(np.isfinite(result.image)) and np.all(np.isfinite(result.best_image))
     assert result.steps_done < 10
 
 
 def test_callback_and_atomic_checkpoints(content, style, quick, tmp_path):
     steps = []
-    stylize(content, style, steps=6, callback=steps.append, callback_every=2,
-            checkpoint_dir=tmp_path, checkpoint_every=3, **quick)  # fmt: skip
+    stylize(
+        content,
+        style,
+        steps=6,
+        callback=steps.append,
+        callback_every=2,
+        checkpoint_dir=tmp_path,
+        checkpoint_every=3,
+        **quick,
+    )
     assert [s.step for s in steps] == [2, 4, 6]
     assert steps[0].images.shape == content.shape and "style" in steps[0].losses
     files = sorted(p.name for p in tmp_path.iterdir())
@@ -140,27 +175,37 @@ def test_coarse_to_fine_refines_at_each_scale(content, style, quick):
 
 
 def test_auto_scales_follow_the_paper_for_large_outputs():
-    plan = TransferOptions(steps=500, scales="auto").scale_plan(1024)
-    assert plan == [(512, 500), (1024, 200)]
-    assert TransferOptions(steps=100, scales="auto").scale_plan(400) == [(400, 100)]
-    assert TransferOptions(steps=100).scale_plan(1024) == [(512, 100), (1024, 40)]  # default
-    assert TransferOptions(steps=10, scales=None).scale_plan(300) == [(300, 10)]
+    assert ScalePlan("auto").plan(1024, 500) == [(512, 500), (1024, 200)]
+    assert ScalePlan("auto").plan(400, 100) == [(400, 100)]
+    assert ScalePlan().plan(1024, 100) == [(512, 100), (1024, 40)]  # the default
+    assert ScalePlan(None).plan(300, 10) == [(300, 10)]
+    assert ScalePlan([32, 48], refine_steps=3).plan(64, 10) == [(32, 10), (48, 3), (64, 3)]
 
 
 def test_several_styles_are_blended_by_weight(content, style, quick):
     mosaic = load_image(bundled_image_path("mosaic"), max_size=48)
     extractor = FeatureExtractor(STYLE_LAYERS, weights=quick["weights"])
-    layers = layer_weights(STYLE_LAYERS)
-    both = Objective(extractor, content, [style, mosaic], layers, layers, style_blend=[3, 1])
-    one = Objective(extractor, content, [style], layers, layers)
-    other = Objective(extractor, content, [mosaic], layers, layers)
+    loss = LossSettings(style_layers=STYLE_LAYERS, content_layers=STYLE_LAYERS[:1])
+    both = Objective(
+        extractor,
+        LossSettings(**{**_fields(loss), "style_blend": [3, 1]}),
+        content,
+        [style, mosaic],
+    ).target("style")
+    one = Objective(extractor, loss, content, [style]).target("style")
+    other = Objective(extractor, loss, content, [mosaic]).target("style")
     for name in STYLE_LAYERS:
-        expected = 0.75 * one.style_grams[name] + 0.25 * other.style_grams[name]
-        np.testing.assert_allclose(both.style_grams[name], expected, rtol=1e-5)
+        np.testing.assert_allclose(both[name], 0.75 * one[name] + 0.25 * other[name], rtol=1e-5)
     result = stylize(content, [style, mosaic], style_blend=[0.5, 0.5], steps=2, **quick)
     assert result.completed
-    with pytest.raises(ValueError, match="2 finite, non-negative style blend weights"):
+    with pytest.raises(ValueError, match="style_blend needs one weight per style image"):
         stylize(content, [style, mosaic], style_blend=[1.0], steps=1, **quick)
+    with pytest.raises(ValueError, match="at least one style image"):
+        stylize(content, [], steps=1, **quick)
+
+
+def _fields(loss: LossSettings) -> dict:
+    return {"style_layers": list(loss.style_layers), "content_layers": list(loss.content_layers)}
 
 
 def test_style_targets_do_not_grow_with_the_style_image_size(content, quick):
@@ -169,9 +214,9 @@ def test_style_targets_do_not_grow_with_the_style_image_size(content, quick):
     tile = load_image(bundled_image_path("swirls"), max_size=48)
     tiled = np.tile(tile, (1, 2, 2, 1))
     extractor = FeatureExtractor(["block1_conv1"], weights=quick["weights"])
-    layers = layer_weights(["block1_conv1"])
-    a = Objective(extractor, content, [tile], layers, layers).style_grams["block1_conv1"]
-    b = Objective(extractor, content, [tiled], layers, layers).style_grams["block1_conv1"]
+    loss = LossSettings(content_layers=["block1_conv1"], style_layers=["block1_conv1"])
+    a = Objective(extractor, loss, content, [tile]).target("style")["block1_conv1"]
+    b = Objective(extractor, loss, content, [tiled]).target("style")["block1_conv1"]
     assert float(np.abs(a - b).max() / np.abs(a).max()) < 0.05
 
 
@@ -180,18 +225,116 @@ def test_style_targets_do_not_grow_with_the_style_image_size(content, quick):
     [
         ({"content_weight": -1.0}, "content_weight must be finite"),
         ({"style_weight": float("nan")}, "style_weight must be finite"),
-        ({"optimizer": "sgd"}, "optimizer must be one of"),
+        ({"optimizer": "sgd"}, "optimizer must be one of 'lbfgs', 'adam'"),
         ({"init": "zeros"}, "init must be one of"),
-        ({"steps": 0}, "steps must be a whole number"),
+        ({"steps": 0}, "steps must be >= 1"),
         ({"preserve_colors": "sepia"}, "preserve_colors"),
         ({"style_scale": 0.0}, "style_scale"),
         ({"scales": [64, 32]}, "ascending"),
+        ({"refine_steps": -2}, "refine_steps must be >= 1"),
+        ({"checkpoint_every": -1}, "checkpoint_every must be >= 0"),
         ({"content_layers": ["conv4_2"]}, "Unknown VGG19 layer"),
+        ({"normalization": "bogus"}, "normalization must be one of"),
+        ({"pooling": "min"}, "pooling must be one of 'max', 'avg'"),
+        ({"precision": "float16"}, "precision must be one of"),
+        ({"seed": -1}, "seed must be >= 0"),
+        ({"optimizer": "adam", "optimizer_options": {"lr": 0.1}}, "no option.*learning_rate"),
+        ({"optimizer_options": {"memory": 0}}, "memory must be a int > 0"),
     ],
 )
-def test_bad_settings_are_refused_with_a_clear_message(settings, message):
+def test_bad_settings_are_refused_when_made_before_any_work(settings, message):
     with pytest.raises(ValueError, match=message):
-        TransferOptions(**settings)
+        TransferSettings().replace(**settings)
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"style_weight": "1"}, "style_weight must be a number"),
+        ({"steps": 2.5}, "steps must be a whole number"),
+        ({"seed": True}, "seed must be a whole number"),
+        ({"callback": "print"}, "callback must be callable"),
+        ({"progress": "yes"}, "progress must be True or False"),
+        ({"optimizer_options": {"memory": "10"}}, "memory must be a number"),
+        ({"stepz": 3}, "unknown setting.*'steps'"),
+    ],
+)
+def test_settings_of_the_wrong_type_are_refused(settings, message):
+    with pytest.raises(TypeError, match=message):
+        TransferSettings().replace(**settings)
+
+
+def test_every_setting_group_is_reachable_by_keyword():
+    settings = TransferSettings().replace(
+        style_weight=2.0,
+        weights="random",
+        seed=4,
+        steps=7,
+        scales=None,
+        callback_every=3,
+        optimizer="adam",
+        optimizer_options={"learning_rate": 0.1},
+    )
+    assert settings.loss.term_weights["style"].tolist() == [2.0]
+    assert settings.network.weights == "random" and settings.network.seed == 4
+    assert (
+        settings.run.seed == 4
+        and settings.run.steps == 7
+        and settings.run.scale_plan.scales is None
+    )
+    assert settings.run.hyper_parameters == {"learning_rate": 0.1, "beta_1": 0.99, "epsilon": 0.1}
+    assert settings.reporting.callback_every == 3
+
+
+def test_optimizers_are_a_registry_with_their_hyper_parameters():
+    assert set(OPTIMIZERS) == {"lbfgs", "adam"}
+    assert optimizer_defaults("adam") == {"learning_rate": 0.02, "beta_1": 0.99, "epsilon": 0.1}
+    assert check_optimizer("lbfgs", {"memory": 5}) == {"memory": 5}
+
+
+def test_an_optimizer_hyper_parameter_changes_the_run(content, style, quick):
+    default = stylize(content, style, steps=3, optimizer="adam", **quick)
+    faster = stylize(
+        content, style, steps=3, optimizer="adam", optimizer_options={"learning_rate": 0.1}, **quick
+    )
+    first_step = np.abs(faster.history["total"][1] - default.history["total"][1])
+    assert first_step > 0 and not np.allclose(faster.image, default.image)
+    step_size = np.abs(faster.image - content).max()  # Adam's first steps move ~lr per pixel
+    assert 0.15 < step_size <= 0.3 + 1e-6
+
+
+def test_gatys_normalisation_end_to_end(content, style, quick):
+    """stylize(normalization="gatys") minimises Σ_l ¼ Σ (G - A)² / (N_l M_l)², checked in numpy."""
+    layers = ["block1_conv1", "block2_conv1"]
+    result = stylize(
+        content,
+        style,
+        steps=3,
+        normalization="gatys",
+        style_layers=layers,
+        content_weight=0.0,
+        tv_weight=0.0,
+        **quick,
+    )
+    extractor = FeatureExtractor(layers, weights=quick["weights"])
+    ours, theirs = extractor(result.image), extractor(style)
+    direct = 0.0
+    for name in layers:
+        x, a = (np.asarray(f[name][0], np.float64) for f in (ours, theirs))
+        grams = [f.reshape(-1, f.shape[-1]).T @ f.reshape(-1, f.shape[-1]) for f in (x, a)]
+        n, m_x, m_a = x.shape[-1], x.shape[0] * x.shape[1], a.shape[0] * a.shape[1]
+        direct += 0.5 * np.sum((grams[0] / (n * m_x) - grams[1] / (n * m_a)) ** 2) / 4
+    np.testing.assert_allclose(result.history["style"][-1], direct, rtol=1e-3)
+    assert result.history["style"][-1] < result.history["style"][0]
+
+
+def test_style_target_is_the_normalised_gram_of_the_style(content, style, quick):
+    extractor = FeatureExtractor(["block2_conv1"], weights=quick["weights"])
+    loss = LossSettings(content_layers=["block2_conv1"], style_layers=["block2_conv1"])
+    target = Objective(extractor, loss, content, [style]).target("style")["block2_conv1"]
+    pixels = style.shape[1] * style.shape[2]
+    expected = gram_matrix(extractor(style)["block2_conv1"], "keras", image_pixels=pixels)
+    np.testing.assert_allclose(target, expected, rtol=1e-6)
 
 
 @pytest.mark.parametrize(

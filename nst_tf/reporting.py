@@ -1,0 +1,92 @@
+"""Telling the user about a run while it goes: progress, a callback, checkpoint images.
+
+`Reporting` holds the settings (checked when made); a `Reporter` acts on them at each
+step of one run. What the run itself leaves behind (history, best image, why it
+stopped) is `nst_tf.optimize.RunRecord`'s job, not this module's.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from nst_tf.checks import whole_number
+from nst_tf.images import save_image
+from nst_tf.progress import progress_bar
+
+
+class Step(NamedTuple):
+    """What a callback receives: step number, images ``(batch, H, W, 3)``, loss parts."""
+
+    step: int
+    images: np.ndarray
+    losses: dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """How a run reports itself.
+
+    Args:
+        progress: show progress with the loss parts (`nst_tf.progress`).
+        callback: called as ``callback(Step)`` every ``callback_every`` steps.
+        checkpoint_dir: if set, the current images are saved there every
+            ``checkpoint_every`` steps as ``{prefix}_{step:05d}.png`` (atomically).
+    """
+
+    progress: bool = True
+    callback: Callable[[Step], None] | None = None
+    callback_every: int = 10
+    checkpoint_dir: str | os.PathLike | None = None
+    checkpoint_every: int = 0
+
+    def __post_init__(self):
+        if not isinstance(self.progress, bool):
+            raise TypeError(f"progress must be True or False, not {self.progress!r}")
+        if self.callback is not None and not callable(self.callback):
+            raise TypeError(f"callback must be callable, not {self.callback!r}")
+        object.__setattr__(
+            self, "callback_every", whole_number("callback_every", self.callback_every, 1)
+        )
+        object.__setattr__(
+            self, "checkpoint_every", whole_number("checkpoint_every", self.checkpoint_every, 0)
+        )
+        if self.checkpoint_dir is not None:
+            object.__setattr__(self, "checkpoint_dir", Path(self.checkpoint_dir).expanduser())
+
+
+class Reporter:
+    """Acts on `Reporting` for one run: progress bar, callback, checkpoints."""
+
+    def __init__(self, reporting: Reporting, steps: int, description: str, prefix: str = "step"):
+        self.reporting, self.prefix = reporting, prefix
+        self.bar = progress_bar(steps, description, enabled=reporting.progress)
+
+    def step(self, step: int, images: np.ndarray, values: dict[str, np.ndarray]) -> None:
+        """Report finished step number ``step`` (counted from 1)."""
+        self.bar.set_postfix({name: f"{value.sum():.3g}" for name, value in values.items()})
+        self.bar.update(1)
+        settings = self.reporting
+        if settings.callback and step % settings.callback_every == 0:
+            settings.callback(Step(step, images, values))
+        if (
+            settings.checkpoint_dir
+            and settings.checkpoint_every
+            and step % settings.checkpoint_every == 0
+        ):
+            self.save_checkpoint(images, step)
+
+    def save_checkpoint(self, images: np.ndarray, step: int) -> None:
+        folder = Path(self.reporting.checkpoint_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        for index, image in enumerate(images):
+            suffix = f"_{index}" if len(images) > 1 else ""
+            save_image(image, folder / f"{self.prefix}_{step:05d}{suffix}.png", overwrite=True)
+
+    def close(self) -> None:
+        self.bar.close()
