@@ -3,9 +3,10 @@
 Matplotlib's default font (DejaVu Sans) has no Hangul: Korean labels would show as
 empty boxes. NanumGothic (SIL Open Font License) comes from the ``koreanize-matplotlib``
 package, a dependency of nst_tf; its file is used directly (that package's own import
-is not needed). It goes first in matplotlib's font list, with the previous fonts after
-it, so the few symbols NanumGothic lacks (e.g. the minus sign ``−``) still come from
-DejaVu Sans through matplotlib's per-glyph fallback.
+is not needed). It is added *after* the fonts already in matplotlib's font list: Latin
+letters, digits and symbols keep DejaVu Sans (whose ``−``, ``→`` and superscripts are
+right), and each Hangul glyph comes from NanumGothic through matplotlib's per-glyph
+fallback.
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ def hangul_font_path() -> Path:
 
 
 def use_hangul_font() -> None:
-    """Register NanumGothic with matplotlib and put it first in ``font.family``."""
+    """Register NanumGothic with matplotlib and add it to the end of ``font.family``."""
     import matplotlib
     from matplotlib import font_manager
 
     if HANGUL_FONT not in {font.name for font in font_manager.fontManager.ttflist}:
         font_manager.fontManager.addfont(str(hangul_font_path()))
     others = [name for name in matplotlib.rcParams["font.family"] if name != HANGUL_FONT]
-    matplotlib.rcParams["font.family"] = [HANGUL_FONT, *others]
+    matplotlib.rcParams["font.family"] = [*others, HANGUL_FONT]

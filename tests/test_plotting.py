@@ -156,11 +156,13 @@ def test_every_figure_helper_renders_its_text_without_missing_glyphs(lang):
     assert not missing, missing
 
 
-def test_korean_text_is_drawn_with_a_hangul_font():
-    from matplotlib.font_manager import FontProperties, findfont
+def test_hangul_comes_from_nanumgothic_and_symbols_from_the_default_font():
+    from matplotlib.font_manager import FontProperties, fontManager
 
-    path = findfont(FontProperties(family=matplotlib.rcParams["font.family"]))
-    assert "NanumGothic" in path
+    families = list(matplotlib.rcParams["font.family"])
+    assert families[-1] == "NanumGothic" and families[0] != "NanumGothic"
+    fonts = fontManager._find_fonts_by_props(FontProperties(family=families))
+    assert any("NanumGothic" in str(path) for path in fonts)
     assert nst_tf.fonts.hangul_font_path().is_file()
 
 
