@@ -1,8 +1,10 @@
 """The ``nst-tf`` command (also ``python -m nst_tf``): stylize, sweep, demo.
 
-Exit codes: 0 done; 1 a runtime failure (weights download, NaN; the best image so
-far is still saved); 2 a bad argument, explained in one line; 130 interrupted
-(the best image so far is saved).
+Every mistake a user can make is caught before any VGG19 work and explained in one
+line. Exit codes: 0 done; 1 a runtime failure (weights download, NaN, a save that
+failed: the result is then kept elsewhere and the line says where); 2 a bad argument;
+130 / 143 / 129 stopped by Ctrl-C / SIGTERM / SIGHUP (the best image so far is saved).
+Nothing a user gave is overwritten, and nothing is replaced without ``--overwrite``.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ import argparse
 import dataclasses
 import math
 import os
+import signal
 import sys
 import warnings
 from pathlib import Path
 
 from nst_tf.color import COLOR_MODES
 from nst_tf.errors import ImageError, LayerError, NSTError, WeightsDownloadError
-from nst_tf.images import SAVE_FORMATS
+from nst_tf.features import LAYER_NAMES, min_image_size
+from nst_tf.images import SAVE_FORMATS, check_regular_file
 from nst_tf.losses import (
     DEFAULT_CONTENT_LAYERS,
     DEFAULT_STYLE_LAYERS,
@@ -25,10 +29,18 @@ from nst_tf.losses import (
     STYLE_NORMALIZATIONS,
     LossSettings,
 )
-from nst_tf.optimize import OPTIMIZERS
+from nst_tf.memory import TooLargeError, memory_table
+from nst_tf.optimize import OPTIMIZERS, StopReason
+from nst_tf.safe_write import (
+    OutputError,
+    OutputExistsError,
+    check_writable,
+    rescue_paths,
+)
+from nst_tf.signals import signal_of, signals_deferred, stop_signals_raise
 from nst_tf.sweep import DEFAULT_RATIOS
 from nst_tf.transfer import INITS, TransferSettings
-from nst_tf.vgg import POOLINGS, PRECISIONS, WEIGHTS_ENV_VAR, check_weights
+from nst_tf.vgg import POOLINGS, PRECISIONS, WEIGHT_SOURCES, WEIGHTS_ENV_VAR, check_weights
 
 #: The loss terms' names, each with a --NAME-weight option (content, style, tv).
 WEIGHT_NAMES = PART_NAMES[1:]
@@ -58,11 +70,18 @@ def non_negative(text: str) -> float:
     return value
 
 
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number >= 1."""
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number >= 1")
-    return int(text)
+def whole(minimum: int):
+    """An argparse type: a whole number >= ``minimum`` (argparse names the option)."""
+
+    def parse(text: str) -> int:
+        if not text.strip().isdigit() or int(text) < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} must be a whole number >= {minimum}")
+        return int(text)
+
+    return parse
+
+
+positive_int = whole(1)
 
 
 def number_list(text: str) -> list[float]:
@@ -149,7 +168,7 @@ def _add_transfer_options(
         help="hyper-parameters, e.g. learning_rate=0.05 (adam) or memory=10 (lbfgs)",
     )
     add("--init", default="content", help=f"{', '.join(INITS)}, or an image path")
-    add("--seed", type=int, default=0)
+    add("--seed", type=whole(0), default=0)
     add(
         "--weights",
         default=None,
@@ -180,7 +199,11 @@ def _add_transfer_options(
 def build_parser() -> Parser:
     parser = Parser(prog=PROG, description="Neural style transfer (Gatys et al.) on files.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    stylize = commands.add_parser("stylize", help="stylise CONTENT with STYLE into OUT")
+    memory = {
+        "epilog": f"Estimated peak memory (larger runs are refused up front):\n{memory_table()}",
+        "formatter_class": argparse.RawDescriptionHelpFormatter,
+    }
+    stylize = commands.add_parser("stylize", help="stylise CONTENT with STYLE into OUT", **memory)
     stylize.add_argument("content")
     stylize.add_argument("style", nargs="+", help="one or more style images")
     stylize.add_argument("-o", "--output", required=True, help="output image (.png, .jpg)")
@@ -190,7 +213,9 @@ def build_parser() -> Parser:
         help="save the current image every N steps beside OUT",
     )
     _add_transfer_options(stylize, size=512, steps=100, weights=WEIGHT_NAMES)
-    sweep = commands.add_parser("sweep", help="slide 8: one result per content/style ratio")
+    sweep = commands.add_parser(
+        "sweep", help="slide 8: one result per content/style ratio", **memory
+    )
     sweep.add_argument("content")
     sweep.add_argument("style", nargs="+")
     sweep.add_argument("-o", "--output", required=True, help="figure (.png)")
@@ -211,31 +236,91 @@ def build_parser() -> Parser:
     return parser
 
 
-def check_output(path: str, inputs: list[str], overwrite: bool) -> Path:
-    """The output path, or a `UsageError` if it would clobber an input or cannot be written."""
+def check_output(path: str, inputs: list[str], overwrite: bool, formats=SAVE_FORMATS) -> Path:
+    """The output path, or a `UsageError` if it would clobber an input or cannot be written.
+
+    ``inputs`` are every path the user gave (images, --init, --weights): the output may
+    not be any of them, whatever the spelling (relative, ``..``, a symbolic link).
+    """
     out = Path(path).expanduser()
-    if out.suffix.lower() not in SAVE_FORMATS:
-        raise UsageError(f"output {out}: use one of {', '.join(sorted(SAVE_FORMATS))}")
+    if out.suffix.lower() not in formats:
+        kinds = ", ".join(sorted(formats))
+        raise UsageError(
+            f"output {out} must be a {kinds} file"
+            if len(formats) == 1
+            else f"output {out}: use one of {kinds}"
+        )
     for given in inputs:
-        if Path(given).exists() and out.exists() and out.samefile(given):
-            raise UsageError(f"output {out} is also an input; choose another output path")
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"output folder {folder} does not exist; create it first")
-    if not os.access(folder, os.W_OK):
-        raise UsageError(f"output folder {folder} is not writable")
-    if out.exists() and not overwrite:
-        raise UsageError(f"{out} exists; pass --overwrite to replace it")
-    return out
+        if _same_file(out, Path(given).expanduser()):
+            raise UsageError(f"output {out} is also an input ({given}); choose another output")
+    try:
+        return check_writable(out, overwrite)
+    except OutputExistsError:
+        raise UsageError(f"{out} exists; pass --overwrite to replace it") from None
+    except OutputError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two spellings name one file (a symbolic link, ``..``, a hard link)."""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:  # e.g. a name too long to look up: it cannot be an existing input
+        return False
+
+
+def check_folder(folder: Path, what: str) -> None:
+    """A folder the run will write into: usable as one, or a `UsageError` before the run."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{what} {folder} is a file, not a folder; move it or choose another")
+    existing = folder if folder.exists() else folder.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"{what} {folder} cannot be written; choose a writable folder")
 
 
 def check_inputs(paths: list[str]) -> None:
+    """Each input is a readable regular file (a pipe or device is refused unopened)."""
     for path in paths:
-        if not Path(path).is_file():
-            what = "is a directory" if Path(path).is_dir() else "does not exist"
-            raise UsageError(f"input {path} {what}")
-        if not os.access(path, os.R_OK):
-            raise UsageError(f"input {path} is not readable")
+        try:
+            check_regular_file(Path(path).expanduser(), "input")
+        except ImageError as exc:
+            raise UsageError(str(exc)) from None
+
+
+def given_paths(args) -> list[str]:
+    """Every file the user named as an input: images, --init, --weights."""
+    extra = [args.init] if args.init not in INITS else []
+    weights = getattr(args, "weights", None)
+    if weights and weights not in (*WEIGHT_SOURCES, "auto"):
+        extra.append(weights)
+    return [args.content, *args.style, *extra]
+
+
+def save_result(save, out: Path, overwrite: bool) -> tuple[Path, str]:
+    """Save with ``save(path, overwrite)``; if that fails, keep the result elsewhere.
+
+    Returns (where it was written, a note for the user: empty when all went as asked).
+    Signals arriving meanwhile wait until the file is complete (`signals_deferred`).
+    """
+    with signals_deferred():
+        try:
+            return save(out, overwrite), ""
+        except (OSError, OutputError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            for place in rescue_paths(out):
+                try:
+                    return save(
+                        place, False
+                    ), f"could not write {out} ({reason}); kept it in {place}"
+                except (OSError, OutputError):
+                    continue
+            raise SaveFailed(f"could not write {out} ({reason}) nor keep it elsewhere") from exc
+
+
+class SaveFailed(NSTError):
+    """The result could be written nowhere (exit code 1)."""
 
 
 def transfer_settings(args, weights: tuple[str, ...]) -> TransferSettings:
@@ -244,7 +329,6 @@ def transfer_settings(args, weights: tuple[str, ...]) -> TransferSettings:
 
     init = args.init
     if init not in INITS:
-        check_inputs([init])
         init = load_image(init, max_size=args.size)
     keywords = {f"{name}_weight": getattr(args, f"{name}_weight") for name in weights}
     return TransferSettings().replace(
@@ -271,52 +355,74 @@ def transfer_settings(args, weights: tuple[str, ...]) -> TransferSettings:
 def _load_inputs(args):
     from nst_tf.images import load_image
 
-    check_inputs([args.content, *args.style])
     content = load_image(args.content, max_size=args.size)
     styles = [load_image(path, max_size=max(args.size, 64)) for path in args.style]
     return content, styles
+
+
+def check_size(args, settings: TransferSettings) -> None:
+    """--size must leave the deepest layer at least 1x1."""
+    smallest = min_image_size(settings.loss.layers)
+    if args.size < smallest:
+        deepest = max(settings.loss.layers, key=LAYER_NAMES.index)
+        raise UsageError(
+            f"argument --size: {args.size} px is too small for layers up to "
+            f"{deepest}; use at least {smallest}"
+        )
 
 
 def cmd_stylize(args) -> int:
     from nst_tf.images import save_image
     from nst_tf.transfer import stylize
 
-    out = check_output(args.output, [args.content, *args.style], args.overwrite)
+    out = check_output(args.output, given_paths(args), args.overwrite)
+    check_inputs(given_paths(args)[: len(args.style) + 1 + (args.init not in INITS)])
     settings = transfer_settings(args, WEIGHT_NAMES)
+    check_size(args, settings)
     if args.checkpoint_every:
+        checkpoints = out.with_name(out.stem + "_checkpoints")
+        check_folder(checkpoints, "checkpoint folder")
         settings = settings.replace(
-            checkpoint_dir=out.with_name(out.stem + "_checkpoints"),
-            checkpoint_every=args.checkpoint_every,
+            checkpoint_dir=checkpoints, checkpoint_every=args.checkpoint_every
         )
     content, styles = _load_inputs(args)
     result = stylize(content, styles, settings)
-    save_image(result.best_image, out, overwrite=args.overwrite)
-    return _report(result.stop, f"wrote {out} ({result.steps_done} steps)")
+    written, note = save_result(
+        lambda path, overwrite: save_image(result.best_image, path, overwrite), out, args.overwrite
+    )
+    return _report(result.stop, f"wrote {written} ({result.steps_done} steps)", note)
 
 
 def cmd_sweep(args) -> int:
     from nst_tf.plotting import save_figure
     from nst_tf.sweep import weight_ratio_sweep
 
-    out = check_output(args.output, [args.content, *args.style], args.overwrite)
-    if out.suffix.lower() != ".png":
-        raise UsageError(f"sweep output {out} must be a .png figure")
+    out = check_output(args.output, given_paths(args), args.overwrite, formats={".png": "PNG"})
+    check_inputs(given_paths(args)[: len(args.style) + 1 + (args.init not in INITS)])
     settings = transfer_settings(args, WEIGHT_NAMES[1:])
+    check_size(args, settings)
     content, styles = _load_inputs(args)
     result = weight_ratio_sweep(content, styles, ratios=args.ratios, settings=settings)
-    save_figure(result.figure, out)
+    written, note = save_result(
+        lambda path, overwrite: save_figure(result.figure, path, overwrite=overwrite),
+        out,
+        args.overwrite,
+    )
     print(result.table())
-    return _report(result.stop_reason, f"wrote {out}")
+    return _report(result.stop, f"wrote {written}", note)
 
 
-def _report(stop, done: str) -> int:
-    """Print how the run ended; the exit code (0 done, 130 interrupted, 1 otherwise)."""
-    text = str(stop)
-    if text.startswith("completed"):
-        print(done if text == "completed" else f"{done}; {text}")
-        return 0
-    print(f"{done}, but the run {text}", file=sys.stderr)
-    return 130 if text.startswith("interrupted") else 1
+def _report(stop, done: str, note: str = "") -> int:
+    """Say how the run ended and where its result is; return the exit code."""
+    if note:
+        print(f"{PROG}: {note}", file=sys.stderr)
+    if stop.completed:
+        print(done if stop.reason is StopReason.COMPLETED else f"{done}; {stop}")
+        return 1 if note else 0
+    print(f"{done}: the best image so far, as the run was {stop}", file=sys.stderr)
+    if stop.reason is StopReason.INTERRUPTED:
+        return 128 + (stop.signal or signal.SIGINT)
+    return 1
 
 
 def demo_weights(choice: str) -> tuple[str, bool]:
@@ -349,32 +455,39 @@ def cmd_demo(args) -> int:
 
     if args.weights != "auto":
         check_weights(args.weights)
-    folder = Path(args.output_dir)
-    outputs = [folder / name for name in ("stylized.png", "comparison.png", "ratio_sweep.png")]
-    if not args.overwrite and any(path.exists() for path in outputs):
-        raise UsageError(f"{folder} already holds demo results; pass --overwrite to replace")
+    folder = Path(args.output_dir).expanduser()
+    check_folder(folder, "demo folder")
     folder.mkdir(parents=True, exist_ok=True)
+    names = ("stylized", "comparison", "ratio_sweep")
+    out = {
+        name: check_output(folder / f"{name}.png", [], args.overwrite, {".png": "PNG"})
+        for name in names
+    }
     weights, announced = demo_weights(args.weights)
     content = load_image(bundled_image_path(DEFAULT_CONTENT), max_size=args.size)
     style = load_image(bundled_image_path(DEFAULT_STYLE), max_size=args.size)
+    quiet = {"weights": weights, "progress": not args.quiet}
+    written, notes = [], []
+
+    def keep(path: Path, save) -> None:
+        where, note = save_result(save, path, args.overwrite)
+        written.append(str(where))
+        notes.append(note)
+
     with warnings.catch_warnings():
         if announced:
             warnings.simplefilter("ignore", RandomWeightsWarning)
-        result = stylize(content, style, steps=args.steps, weights=weights, progress=not args.quiet)
-        sweep = weight_ratio_sweep(
-            content,
-            style,
-            steps=max(1, args.steps // 2),
-            weights=weights,
-            progress=not args.quiet,
-        )
-    save_image(result.best_image, outputs[0], overwrite=True)
-    titles = [tr("내용(content)", "content"), tr("스타일", "style"), tr("결과", "result")]
-    figure = show_images([content, style, result.best_image], titles)
-    save_figure(figure, outputs[1])
-    save_figure(sweep.figure, outputs[2])
+        result = stylize(content, style, steps=args.steps, **quiet)
+        keep(out["stylized"], lambda path, ow: save_image(result.best_image, path, ow))
+        if not result.completed:  # one Ctrl-C (or signal) stops the whole demo
+            return _report(result.stop, f"wrote {written[0]}", notes[0])
+        titles = [tr("내용(content)", "content"), tr("스타일", "style"), tr("결과", "result")]
+        figure = show_images([content, style, result.best_image], titles)
+        keep(out["comparison"], lambda path, ow: save_figure(figure, path, overwrite=ow))
+        sweep = weight_ratio_sweep(content, style, steps=max(1, args.steps // 2), **quiet)
+        keep(out["ratio_sweep"], lambda path, ow: save_figure(sweep.figure, path, overwrite=ow))
     print(sweep.table())
-    return _report(result.stop_reason, f"wrote {', '.join(map(str, outputs))}")
+    return _report(sweep.stop, f"wrote {', '.join(written)}", "; ".join(filter(None, notes)))
 
 
 COMMANDS = {"stylize": cmd_stylize, "sweep": cmd_sweep, "demo": cmd_demo}
@@ -389,19 +502,32 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (see the module docstring)."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        with warnings.catch_warnings():
+        with stop_signals_raise(), warnings.catch_warnings():
             warnings.showwarning = show_warning
+            args = parser.parse_args(argv)
             return COMMANDS[args.command](args)
-    except (UsageError, ImageError, LayerError, ValueError) as exc:
+    except (UsageError, ImageError, LayerError, TooLargeError, ValueError, TypeError) as exc:
         print(f"{PROG}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     except NSTError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
+    except MemoryError as exc:  # TensorFlow's ResourceExhaustedError is not one; see below
+        print(f"{PROG}: out of memory ({exc}); use a smaller --size", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt as interrupt:
+        signum = signal_of(interrupt)
+        print(
+            f"{PROG}: stopped by {signal.Signals(signum).name} before the run ended; "
+            "nothing was written",
+            file=sys.stderr,
+        )
+        return 128 + signum
+    except Exception as exc:
+        if type(exc).__name__ == "ResourceExhaustedError":
+            print(f"{PROG}: TensorFlow ran out of memory; use a smaller --size", file=sys.stderr)
+            return 1
+        raise
 
 
 if __name__ == "__main__":

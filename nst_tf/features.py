@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
 import tensorflow as tf
 
 from nst_tf.errors import ImageTooSmallError, LayerError
@@ -88,13 +89,26 @@ class FeatureExtractor:
         self.model.trainable = False
 
     def check_image(self, images) -> None:
-        """Raise a clear error if ``images`` is not ``(batch, H, W, 3)`` or too small."""
-        shape = tuple(images.shape)
+        """Raise a clear error if ``images`` is not ``(batch, H, W, 3)`` ``[0, 1]`` floats,
+        or too small. (Inside a compiled function only the shape can be checked.)"""
+        shape = tuple(np.shape(images))
         if len(shape) != 4 or shape[-1] != 3:
             raise ValueError(
-                f"Expected images of shape (batch, H, W, 3) in [0, 1] RGB, got {shape}. "
+                f"images must have the shape (batch, H, W, 3) in [0, 1] RGB, got {shape}; "
                 "nst_tf.load_image returns this shape."
             )
+        if tf.executing_eagerly():
+            values = np.asarray(images)
+            if not np.issubdtype(values.dtype, np.floating):
+                raise ValueError(
+                    f"images hold {values.dtype} values; expected [0, 1] floats (divide 0-255 "
+                    "pixels by 255, or use nst_tf.load_image)"
+                )
+            if values.size and (values.min() < -1e-3 or values.max() > 1.001):
+                raise ValueError(
+                    f"images hold values from {values.min():.3g} to {values.max():.3g}; "
+                    "expected [0, 1] RGB (nst_tf.load_image gives that)"
+                )
         height, width = shape[1], shape[2]
         if height is not None and width is not None and min(height, width) < self.min_size:
             raise ImageTooSmallError(

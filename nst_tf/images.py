@@ -9,15 +9,18 @@ what to do. Pillow's decompression-bomb guard stays on.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
-import tempfile
+import stat
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from nst_tf.checks import whole_number
 from nst_tf.downloads import cached_download
 from nst_tf.errors import ImageError, ImageTooSmallError
+from nst_tf.safe_write import write_file
 
 DEFAULT_MAX_SIZE = 512
 #: VGG19's block5 layers need at least 16 px (four 2x2 poolings before them).
@@ -40,7 +43,20 @@ def load_image(
 
     Transparent pixels are composited on white; EXIF orientation is applied.
     """
-    path = _local_path(source)
+    if max_size is not None:
+        max_size = whole_number("max_size", max_size, 1)
+    min_size = whole_number("min_size", min_size, 1)
+    url, path = _local_path(source)
+    try:
+        return _read(path, max_size, min_size)
+    except ImageError as exc:
+        if url is None:
+            raise
+        path.unlink(missing_ok=True)  # a bad download must not stay cached
+        raise ImageError(f"{url}: {exc} (the downloaded copy was removed from the cache)") from exc
+
+
+def _read(path: Path, max_size: int | None, min_size: int) -> np.ndarray:
     with _open_image(path) as opened, _decoding(path):
         if max_size is not None:
             opened.draft(None, (max_size, max_size))  # JPEG: decode at reduced size
@@ -57,18 +73,43 @@ def load_image(
     return rgb[np.newaxis]
 
 
-def _local_path(source) -> Path:
+def _local_path(source) -> tuple[str | None, Path]:
+    """(the URL or None, the local file): a URL is downloaded once into the cache."""
+    if not isinstance(source, (str, os.PathLike)):
+        raise TypeError(f"source must be a path or a URL, not {type(source).__name__}")
     text = os.fspath(source)
     if text.startswith(("http://", "https://")):
-        return cached_download(text)
-    return Path(text).expanduser()
+        return text, cached_download(text)
+    return None, Path(text).expanduser()
+
+
+def check_regular_file(path: Path, what: str = "") -> Path:
+    """``path`` if it is a regular file; an `ImageError` naming what it is otherwise.
+
+    Nothing is opened: a FIFO or a device (``/dev/zero``) is refused without reading it.
+    """
+    label = f"{what} {path}".strip()
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ImageError(
+            f"{label}: no such file. Check the path (and the working directory)."
+        ) from None
+    except OSError as exc:
+        raise ImageError(f"{label} cannot be read: {exc.strerror}") from None
+    if stat.S_ISDIR(mode):
+        raise ImageError(f"{label} is a directory; give the path of an image file inside it.")
+    if not stat.S_ISREG(mode):
+        raise ImageError(
+            f"{label} is not a regular file (a pipe or a device?); give an image file."
+        )
+    if not os.access(path, os.R_OK):
+        raise ImageError(f"{label} is not readable (check its permissions).")
+    return path
 
 
 def _open_image(path: Path) -> Image.Image:
-    if not path.exists():
-        raise ImageError(f"{path}: no such file. Check the path (and the working directory).")
-    if path.is_dir():
-        raise ImageError(f"{path} is a directory; give the path of an image file inside it.")
+    check_regular_file(path)
     try:
         return Image.open(path)
     except Image.DecompressionBombError as exc:
@@ -160,51 +201,46 @@ def as_image_batch(image, name: str = "image") -> np.ndarray:
 
 
 def to_uint8(image) -> np.ndarray:
-    """``[0, 1]`` float ``(1, H, W, 3)`` or ``(H, W, 3)`` to uint8 ``(H, W, 3)``."""
-    array = np.asarray(image, dtype=np.float32)
+    """An RGB image (``[0, 1]`` floats or 0-255 uint8, with or without batch) as uint8."""
+    array = np.asarray(image)
     if array.ndim == 4:
         if array.shape[0] != 1:
             raise ValueError(f"Expected one image, got a batch of {array.shape[0]}.")
         array = array[0]
     if array.ndim != 3 or array.shape[-1] != 3:
         raise ValueError(f"Expected an RGB image (H, W, 3), got shape {array.shape}.")
+    if array.dtype == np.uint8:
+        return array
+    if not np.issubdtype(array.dtype, np.floating):
+        raise ValueError(f"Expected [0, 1] floats (or uint8 pixels), got {array.dtype} values.")
     if not np.all(np.isfinite(array)):
         raise ValueError("The image holds NaN or Inf values; nothing was saved.")
+    if array.min() < -1e-3 or array.max() > 1.001:
+        raise ValueError(
+            f"The image's values run from {array.min():.3g} to {array.max():.3g}, not [0, 1]; "
+            "for 0-255 pixels divide by 255 (or pass uint8). Nothing was saved."
+        )
     return np.round(np.clip(array, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def image_format(path: str | os.PathLike) -> str:
+    """Pillow's format name for ``path``'s extension, or a `ValueError` listing them."""
+    fmt = SAVE_FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise ValueError(f"{path}: unknown image type; use one of {sorted(SAVE_FORMATS)}.")
+    return fmt
 
 
 def save_image(image, path: str | os.PathLike, overwrite: bool = False) -> Path:
-    """Write a ``[0, 1]`` RGB image to PNG/JPEG/WebP, atomically; returns the path.
+    """Write a ``[0, 1]`` RGB image to PNG/JPEG/WebP through `nst_tf.safe_write`.
 
-    The file appears complete or not at all (written beside it, then renamed), so an
-    interrupted run never leaves a half-written image. An existing file is kept
-    unless ``overwrite=True``.
+    The file appears complete or not at all, so an interrupted run or a full disk never
+    leaves a half-written image; an existing file is kept unless ``overwrite=True``.
     """
-    path = Path(path).expanduser()
-    fmt = SAVE_FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise ValueError(f"{path}: unknown image type; use one of {sorted(SAVE_FORMATS)}.")
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it.")
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"{path.parent} is not a folder; create it first.")
-    pixels = Image.fromarray(to_uint8(image))
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(handle)
-    try:
-        pixels.save(tmp, format=fmt)
-        os.chmod(tmp, 0o666 & ~_current_umask())  # mkstemp makes 0600 files
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+    fmt = image_format(path)
+    encoded = io.BytesIO()
+    Image.fromarray(to_uint8(image)).save(encoded, format=fmt)
+    return write_file(path, encoded.getvalue(), overwrite=overwrite)
 
 
 def resize(images, height: int, width: int) -> np.ndarray:
@@ -230,7 +266,9 @@ def fit_long_side(images, long_side: int) -> np.ndarray:
     return resize(images, max(1, round(height * scale)), max(1, round(width * scale)))
 
 
-def save_animation(frames, path: str | os.PathLike, seconds_per_frame: float = 0.2) -> Path:
+def save_animation(
+    frames, path: str | os.PathLike, seconds_per_frame: float = 0.2, overwrite: bool = True
+) -> Path:
     """Write ``[0, 1]`` RGB frames (each ``(1, H, W, 3)`` or ``(H, W, 3)``) as a looping GIF."""
     path = Path(path).expanduser()
     if path.suffix.lower() != ".gif":
@@ -239,11 +277,13 @@ def save_animation(frames, path: str | os.PathLike, seconds_per_frame: float = 0
     if not pictures:
         raise ValueError("No frames to animate.")
     path.parent.mkdir(parents=True, exist_ok=True)
+    encoded = io.BytesIO()
     pictures[0].save(
-        path,
+        encoded,
+        format="GIF",
         save_all=True,
         append_images=pictures[1:],
         loop=0,
         duration=int(seconds_per_frame * 1000),
     )
-    return path
+    return write_file(path, encoded.getvalue(), overwrite=overwrite)

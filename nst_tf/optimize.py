@@ -5,7 +5,8 @@ An optimiser is a function in `OPTIMIZERS`::
     def name(evaluate, step_done, state, steps, *, hyper_parameter=default, ...)
 
 It calls ``evaluate(images)`` for the loss parts and the gradient, ``step_done(images,
-values)`` after each of its ``steps`` steps, and leaves its last images in ``state``
+values)`` after each of its ``steps`` steps with the images after the step and their
+loss (so every optimiser's history means the same), and leaves its last images in ``state``
 (an `OptimizerState`, with a ``message`` if it stopped by itself before ``steps``).
 Its keyword-only parameters are its hyper-parameters: their defaults are the defaults,
 and ``optimizer_options`` may change them. Adding an optimiser is one function here
@@ -23,6 +24,7 @@ import inspect
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from signal import SIGINT, Signals
 
 import numpy as np
 import scipy.optimize
@@ -30,6 +32,7 @@ import tensorflow as tf
 
 from nst_tf.checks import one_of
 from nst_tf.losses import PART_NAMES
+from nst_tf.signals import signal_of, stop_signals_raise
 
 Evaluate = Callable[[np.ndarray], tuple[dict, np.ndarray]]
 StepDone = Callable[[np.ndarray, dict], None]
@@ -107,10 +110,11 @@ def adam(
         optimizer.apply_gradients([(gradient, variable)])
         variable.assign(tf.clip_by_value(variable, 0.0, 1.0))
 
+    values, gradient = evaluate(variable.numpy())
     for _ in range(steps):
-        values, gradient = evaluate(variable.numpy())
         apply(tf.convert_to_tensor(gradient))
         state.images = variable.numpy()
+        values, gradient = evaluate(state.images)  # the loss after this step, as L-BFGS reports
         step_done(state.images, values)
 
 
@@ -159,11 +163,13 @@ class StopReason(enum.Enum):
 
 @dataclass(frozen=True)
 class Stop:
-    """Why and when a run ended, with the details in words (``str(stop)``)."""
+    """Why and when a run ended, with the details in words (``str(stop)``); ``signal`` is
+    the signal that interrupted it (SIGINT for Ctrl-C), if any."""
 
     reason: StopReason
     step: int
     message: str = ""
+    signal: int | None = None
 
     @property
     def completed(self) -> bool:
@@ -176,9 +182,8 @@ class Stop:
         if self.reason is StopReason.CONVERGED:
             return f"completed early, after {self.step} steps ({self.message})"
         if self.reason is StopReason.INTERRUPTED:
-            return f"interrupted at step {self.step}" + (
-                f" ({self.message})" if self.message else ""
-            )
+            by = "" if self.signal in (None, SIGINT) else f" by {Signals(self.signal).name}"
+            return f"interrupted at step {self.step}{by}"
         return f"stopped: {self.message}"
 
 
@@ -253,8 +258,8 @@ def run(
 ) -> RunResult:
     """Optimise ``init`` ``(batch, H, W, 3)`` for ``steps`` steps with ``optimizer``.
 
-    Ctrl-C (KeyboardInterrupt) and NaN/Inf end the run early; the result then holds
-    the best and the last good images, and its `Stop` says why.
+    Ctrl-C (KeyboardInterrupt), SIGTERM, SIGHUP and NaN/Inf end the run early; the result
+    then holds the best and the last good images, and its `Stop` says why.
     """
     record = RunRecord()
     state = OptimizerState(np.array(init, dtype=np.float32))
@@ -269,15 +274,16 @@ def run(
         reporter.step(record.steps_done, images, values)
 
     try:
-        OPTIMIZERS[optimizer](evaluate, step_done, state, steps, **options)
+        with stop_signals_raise():  # SIGTERM and SIGHUP end the run as Ctrl-C does
+            OPTIMIZERS[optimizer](evaluate, step_done, state, steps, **options)
         done = record.steps_done >= steps
         stop = Stop(
             StopReason.COMPLETED if done else StopReason.CONVERGED,
             record.steps_done,
             "" if done else state.message,
         )
-    except KeyboardInterrupt:
-        stop = Stop(StopReason.INTERRUPTED, record.steps_done)
+    except KeyboardInterrupt as interrupt:
+        stop = Stop(StopReason.INTERRUPTED, record.steps_done, signal=signal_of(interrupt))
     except NonFiniteLoss as exc:
         stop = Stop(StopReason.NON_FINITE, record.steps_done, str(exc))
         state.images = record.last_good if record.last_good is not None else state.images

@@ -16,6 +16,7 @@ import numpy as np
 
 from nst_tf.fonts import use_hangul_font
 from nst_tf.language import tr
+from nst_tf.safe_write import write_file
 
 use_hangul_font()
 
@@ -81,19 +82,35 @@ def show_images(
     return fig
 
 
-def save_figure(fig, path: str | os.PathLike, dpi: int = 100) -> Path:
-    """Save ``fig`` as PNG (folders created), replacing an earlier output; returns the path."""
-    path = Path(path)
+def save_figure(fig, path: str | os.PathLike, dpi: int = 100, overwrite: bool = True) -> Path:
+    """Save ``fig`` as PNG through `nst_tf.safe_write` (folders created); returns the path.
+
+    A lesson re-run replaces its earlier figure (``overwrite=True``, the default), only
+    once the new one is complete; the command line passes its ``--overwrite``.
+    """
+    import io
+
+    path = Path(path).expanduser()
+    if path.suffix.lower() != ".png":
+        raise ValueError(f"{path}: figures are saved as .png")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
-    return path
+    encoded = io.BytesIO()
+    fig.savefig(encoded, format="png", dpi=dpi, bbox_inches="tight")
+    return write_file(path, encoded.getvalue(), overwrite=overwrite)
+
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def ratio_label(ratio: float) -> str:
-    """``1e-4`` as ``$10^{-4}$`` (slide 8's notation); other numbers as ``%g``."""
+    """``1e-4`` as ``10⁻⁴`` (slide 8's notation); other numbers as ``%g``.
+
+    Unicode superscripts, not matplotlib's ``$10^{-4}$``: a title with mathtext is drawn
+    entirely by the math font, which has no Hangul.
+    """
     exponent = np.log10(ratio) if ratio > 0 else np.nan
     if np.isfinite(exponent) and np.isclose(exponent, round(exponent)):
-        return f"$10^{{{int(round(exponent))}}}$"
+        return "10" + str(int(round(exponent))).translate(_SUPERSCRIPTS)
     return f"{ratio:g}"
 
 
@@ -340,10 +357,12 @@ def feature_browser(features: dict, image=None):
     slide-4 figure (channel 0 per layer) where they do not; without ipywidgets,
     the figure itself. The channel slider runs over the chosen layer's channels.
     """
+    slide4 = {name: value for name, value in features.items() if name.endswith("_conv1")}
+    static = plot_block_first_channels(slide4 or features, image)
     try:
         import ipywidgets
     except ImportError:
-        return plot_block_first_channels(features, image)
+        return static
     import matplotlib.pyplot as plt
 
     def channels(layer: str) -> int:
@@ -372,7 +391,7 @@ def feature_browser(features: dict, image=None):
 
     layer.observe(follow_layer, names="value")
     widget = ipywidgets.interactive(show, layer=layer, channel=channel)
-    return _WidgetWithPicture(widget, plot_block_first_channels(features, image))
+    return _WidgetWithPicture(widget, static)
 
 
 def plot_loss_comparison(results: dict, part: str = "total", title: str | None = None):

@@ -71,15 +71,22 @@ def fetch_painting(name: str = "starry_night") -> Path:
     """Local path of a public-domain painting: downloaded once, cached afterwards.
 
     Offline (or when the download fails), returns the bundled stand-in style image
-    and warns with an `OfflineFallbackWarning`, so a notebook still runs.
+    and warns with an `OfflineFallbackWarning`, so a notebook still runs. A failed
+    download is not tried again in the same process (nor announced again).
     """
     url = painting_url(name)
+    stand_in = bundled_image_path(PAINTINGS[name][1])
+    if url in _UNREACHABLE:
+        return stand_in
     try:
         return cached_download(url)
     except DownloadError as exc:
-        stand_in = PAINTINGS[name][1]
+        _UNREACHABLE.add(url)
         warn_once(
-            f"{exc}; using the bundled style image {stand_in!r} instead of {name!r}.",
+            f"{exc}; using the bundled style image {stand_in.stem!r} instead of {name!r}.",
             OfflineFallbackWarning,
         )
-        return bundled_image_path(stand_in)
+        return stand_in
+
+
+_UNREACHABLE: set[str] = set()  # paintings whose download failed in this process

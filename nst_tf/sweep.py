@@ -16,6 +16,7 @@ import numpy as np
 
 from nst_tf.images import as_image_batch
 from nst_tf.language import tr
+from nst_tf.optimize import Stop, StopReason
 from nst_tf.plotting import ratio_figure
 from nst_tf.transfer import TransferSettings, as_style_list, settings_from, transfer_batch
 
@@ -26,7 +27,12 @@ BATCH_PIXEL_BUDGET = 4 * 384 * 384
 
 @dataclass
 class SweepResult:
-    """Images ``(len(ratios), H, W, 3)`` in ratio order, their final loss parts, a figure."""
+    """Images ``(len(ratios), H, W, 3)`` in ratio order, their final loss parts, a figure.
+
+    ``stop`` is the first run's that did not complete (else a completed one); a sweep
+    run one ratio at a time stops at the first interrupted run, so ``ratios`` then
+    lists only the ratios that were run.
+    """
 
     ratios: list[float]
     images: np.ndarray
@@ -34,7 +40,15 @@ class SweepResult:
     final_losses: dict[str, np.ndarray]
     history: dict[str, np.ndarray]
     batched: bool
-    stop_reason: str
+    stop: Stop
+
+    @property
+    def stop_reason(self) -> str:
+        return str(self.stop)
+
+    @property
+    def completed(self) -> bool:
+        return self.stop.completed
 
     @cached_property
     def figure(self):
@@ -95,16 +109,18 @@ def weight_ratio_sweep(
     if batched == "auto":
         batched = len(ratios) * content.shape[1] * content.shape[2] <= BATCH_PIXEL_BUDGET
     groups = [ratios] if batched else [[r] for r in ratios]
-    results = [
-        transfer_batch(content, styles, _ratio_settings(settings, group)) for group in groups
-    ]
+    results, done = [], []
+    for group in groups:
+        results.append(transfer_batch(content, styles, _ratio_settings(settings, group)))
+        done += group
+        if results[-1].stop.reason is StopReason.INTERRUPTED:
+            break  # one Ctrl-C (or signal) stops the whole sweep
     images = np.concatenate([r.image for r in results])
     best = np.concatenate([r.best_image for r in results])
     history = _joined_history([r.history for r in results])
     final = {name: _last_finite(values) for name, values in history.items()}
-    stopped = [r.stop_reason for r in results if not r.completed]
-    reason = "; ".join(stopped) if stopped else "completed"
-    return SweepResult(ratios, images, best, final, history, bool(batched), reason)
+    stop = next((r.stop for r in results if not r.completed), results[-1].stop)
+    return SweepResult(done, images, best, final, history, bool(batched), stop)
 
 
 def _ratio_settings(settings: TransferSettings, ratios: list[float]) -> TransferSettings:

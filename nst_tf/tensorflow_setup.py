@@ -21,6 +21,8 @@ import re
 import sys
 import tempfile
 
+from nst_tf.signals import quiet_exit_while_starting
+
 SHOW_LOGS_ENV_VAR = "NST_TF_SHOW_TF_LOGS"
 
 #: Start-up lines that say nothing is wrong: absl's pre-initialisation notice, info
@@ -69,7 +71,7 @@ def import_tensorflow_quietly():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # C++ info and warnings off
     lines: list[str] = []
     try:
-        with _captured_stderr_fd(lines):
+        with quiet_exit_while_starting("starting TensorFlow"), _captured_stderr_fd(lines):
             import tensorflow
 
             tensorflow.config.list_physical_devices()  # the CUDA probe happens here

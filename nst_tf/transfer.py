@@ -26,9 +26,10 @@ import numpy as np
 
 from nst_tf import color
 from nst_tf.checks import one_of, whole_number
-from nst_tf.features import min_image_size, shared_extractor
+from nst_tf.features import LAYER_NAMES, min_image_size, shared_extractor
 from nst_tf.images import as_image_batch, fit_long_side, resize
 from nst_tf.losses import LossSettings
+from nst_tf.memory import check_fits, estimate_peak
 from nst_tf.objective import Objective
 from nst_tf.optimize import RunResult, Stop, check_optimizer, run
 from nst_tf.reporting import Reporter, Reporting
@@ -201,8 +202,9 @@ def transfer_batch(content, styles: list, settings: TransferSettings) -> Stylize
     """
     content = as_image_batch(content, "content")
     loss, run_settings = settings.loss, settings.run
-    extractor = shared_extractor(loss.layers, settings.network)
     plan = run_settings.scale_plan.plan(max(content.shape[1:3]), run_settings.steps)
+    check_fits(_memory_estimate(content, styles, plan, loss), "This run")
+    extractor = shared_extractor(loss.layers, settings.network)
     images, runs = None, []
     for index, (side, steps) in enumerate(plan):
         content_s = fit_long_side(content, side)
@@ -235,6 +237,29 @@ def transfer_batch(content, styles: list, settings: TransferSettings) -> Stylize
         if not result.stop.completed:
             break
     return _finish(runs, plan, run_settings.preserve_colors, content_s, loss.batch)
+
+
+def _scaled_size(image: np.ndarray, long_side: int) -> tuple[int, int]:
+    """(H, W) of ``image`` resized so its longer side is ``long_side`` (as `fit_long_side`)."""
+    height, width = image.shape[1:3]
+    scale = long_side / max(height, width)
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def _memory_estimate(content, styles, plan, loss: LossSettings):
+    """The run's peak memory, at its largest scale (`nst_tf.memory`); also refuses a
+    ``style_scale`` that leaves a style image too small for the layers at any scale."""
+    deepest = max(loss.layers, key=LAYER_NAMES.index)
+    for style in styles:
+        height, width = _scaled_size(style, round(plan[0][0] * loss.style_scale))
+        if min(height, width) < min_image_size(loss.layers):
+            raise ValueError(
+                f"style_scale {loss.style_scale:g} makes a style image {width}x{height} px at "
+                f"{plan[0][0]} px, too small for layers up to {deepest}; use a larger style_scale"
+            )
+    side = plan[-1][0]
+    style_sizes = [_scaled_size(style, round(side * loss.style_scale)) for style in styles]
+    return estimate_peak(_scaled_size(content, side), loss.batch, deepest, style_sizes)
 
 
 def _running_total(parts: list[np.ndarray]) -> np.ndarray:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,16 +54,24 @@ def resolve_weights(weights: str | os.PathLike | None) -> str:
 
 
 def imagenet_cache_path() -> Path:
-    """Where Keras keeps (or would keep) the downloaded ImageNet weights file.
+    """Where the downloaded ImageNet weights file is, or will be put.
 
-    Keras's rule: ``$KERAS_HOME``, else ``~/.keras`` (``/tmp/.keras`` if the home
-    folder is not writable).
+    Keras's own place, ``$KERAS_HOME/models`` (``~/.keras/models`` without it), where
+    Keras-made downloads already are; when that cannot be written, Keras's fallback
+    ``/tmp/.keras`` (where `fetch` then asks Keras to put it, so the two agree).
     """
-    home = os.environ.get("KERAS_HOME")
-    if not home:
-        base = Path.home() if os.access(Path.home(), os.W_OK) else Path("/tmp")
-        home = base / ".keras"
-    return Path(home) / "models" / IMAGENET_FILE
+    home = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras").expanduser()
+    preferred, fallback = home / "models" / IMAGENET_FILE, Path("/tmp/.keras") / IMAGENET_FILE
+    if preferred.is_file() or _can_create(preferred.parent):
+        return preferred
+    return fallback
+
+
+def _can_create(folder: Path) -> bool:
+    """Whether ``folder`` exists and is writable, or could be made where it is missing."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
 
 
 def download_imagenet_weights() -> Path:
@@ -217,7 +226,9 @@ def _vgg19_from_file(path: Path):
     file cannot serve."""
     model = _bare_vgg19()
     try:
-        model.load_weights(path)
+        with warnings.catch_warnings():  # a foreign file makes Keras warn for every layer
+            warnings.simplefilter("ignore")
+            model.load_weights(path)
     except Exception as exc:  # h5py OSError, Keras ValueError on a mismatch...
         raise WeightsFileError(
             f"Could not load VGG19 weights from {path}: {exc}\n"

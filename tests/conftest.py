@@ -8,7 +8,7 @@ import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from nst_tf import errors  # noqa: E402
+from nst_tf import errors, sample_images  # noqa: E402
 from nst_tf.images import load_image  # noqa: E402
 from nst_tf.sample_images import bundled_image_path  # noqa: E402
 from nst_tf.vgg import load_vgg19  # noqa: E402
@@ -37,8 +37,9 @@ def write_keras_applications_h5(model, path):
 
 @pytest.fixture(autouse=True)
 def each_warning_anew():
-    """Warnings are said once per process; each test starts as a new process would."""
+    """Warnings (and failed downloads) count once per process; each test starts anew."""
     errors._SHOWN.clear()
+    sample_images._UNREACHABLE.clear()
 
 
 @pytest.fixture(scope="session")

@@ -191,13 +191,17 @@ def test_bundled_images_are_found_from_a_plain_checkout(monkeypatch):
 
 
 def test_painting_falls_back_to_a_bundled_image_offline(monkeypatch):
+    tries = []
+
     def offline(url):
+        tries.append(url)
         raise downloads.DownloadError(f"Could not download {url}: offline")
 
     monkeypatch.setattr(sample_images, "cached_download", offline)
     with pytest.warns(sample_images.OfflineFallbackWarning, match="bundled style image"):
         path = sample_images.fetch_painting("starry_night")
     assert path == sample_images.bundled_image_path("swirls")
+    assert sample_images.fetch_painting("starry_night") == path and len(tries) == 1
     assert "Van_Gogh" in sample_images.painting_url("starry_night")
     with pytest.raises(KeyError, match="choose one of"):
         sample_images.fetch_painting("mona_lisa_in_space")

@@ -171,7 +171,7 @@ def _check_run(executed: dict, figures_dir: Path, figures: list[str]) -> None:
     stderr = _stream_outputs(executed, "stderr")
     noise = [m for m in ("I0000", "E0000", "W0000", "absl::", "cuInit") if m in stderr]
     assert not noise, f"TensorFlow start-up noise:\n{stderr}"
-    assert "missing from font" not in stderr, stderr
+    assert "missing from font" not in stderr and "does not have a glyph" not in stderr, stderr
     assert stderr.count("RANDOM weights") <= 1, "each warning once"
     for figure in figures:
         path = figures_dir / figure
@@ -236,5 +236,7 @@ def test_a_wrong_student_cell_makes_the_lesson_fail(name, right, wrong, tmp_path
     notebook["cells"] = notebook["cells"][: check + 1]  # no need to run the rest
     broken = tmp_path / name
     broken.write_text(json.dumps(notebook))
-    with pytest.raises(papermill.PapermillExecutionError, match="AssertionError"):
+    # An assert_allclose check fails, or (pixels left outside [0, 1]) VGG's input check.
+    caught = "AssertionError|ValueError: images hold values from"
+    with pytest.raises(papermill.PapermillExecutionError, match=caught):
         _execute(broken, tmp_path / "run", {**SMALL, "OUTPUT_DIR": str(tmp_path / "figures")})

@@ -45,3 +45,9 @@ def test_notebooks_are_stored_without_outputs():
             if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))
         ]
         assert not dirty, f"{path.name}: cells {dirty} hold outputs; clear them before committing"
+
+
+def test_readme_lists_the_memory_estimate_that_the_code_makes():
+    from nst_tf.memory import memory_table
+
+    assert memory_table() in (ROOT / "README.md").read_text()

@@ -1,0 +1,136 @@
+"""The one way nst_tf writes a file: complete or not at all, and never over a file by accident.
+
+`write_file` writes the bytes to a temporary file in the target's folder, flushes and
+``fsync``s it, then moves it into place in one step. Without ``overwrite`` the move
+refuses to replace anything, even a file another program created a moment ago (a hard
+link is made, which fails if the name exists); with ``overwrite`` an existing file is
+replaced only once the new one is complete. A full disk or any other failure leaves the
+previous file as it was and no temporary file behind. `check_writable` says before any
+work whether a path could be written at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from pathlib import Path
+
+from nst_tf.errors import NSTError
+
+
+class OutputError(NSTError, ValueError):
+    """An output path that cannot be written (a folder, missing, read-only, too long...)."""
+
+
+class OutputExistsError(OutputError, FileExistsError):
+    """The output exists and ``overwrite`` was not given."""
+
+
+def _name_max(folder: Path) -> int:
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):  # Windows, or a file system that will not say
+        return 255
+
+
+def check_writable(path: str | os.PathLike, overwrite: bool = False, what: str = "output") -> Path:
+    """``path`` as a `Path`, or an `OutputError` saying why it cannot be written.
+
+    Checks, without writing: the folder exists and is writable, the name is not too
+    long, the path is not a folder, and it does not exist unless ``overwrite``.
+    """
+    path = Path(path).expanduser()
+    folder = path.parent
+    if not folder.is_dir():
+        raise OutputError(f"{what} folder {folder} does not exist; create it first")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"{what} folder {folder} is not writable; choose another folder")
+    if len(path.name.encode()) > _name_max(folder):
+        raise OutputError(
+            f"{what} name {path.name[:40]}… is {len(path.name.encode())} bytes, longer than "
+            f"this file system allows ({_name_max(folder)}); choose a shorter name"
+        )
+    if path.is_dir():
+        raise OutputError(f"{what} {path} is a folder; give a file name inside it")
+    if path.exists() or path.is_symlink():
+        if not overwrite:
+            raise OutputExistsError(
+                f"{path} exists; pass overwrite=True (--overwrite) to replace it"
+            )
+        if not path.is_file():
+            raise OutputError(f"{what} {path} is not a regular file; it will not be replaced")
+    return path
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not possible on every system (Windows)
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+
+
+def _place(tmp: Path, path: Path, overwrite: bool) -> None:
+    """Move the complete ``tmp`` to ``path`` in one step."""
+    if overwrite:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)  # fails if ``path`` exists, even if it appeared just now
+    except FileExistsError:
+        raise OutputExistsError(
+            f"{path} appeared while nst_tf was writing it (another program?); it was not replaced"
+        ) from None
+    except OSError as exc:  # no hard links here (e.g. FAT, some network drives)
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
+            raise
+        if path.exists():
+            raise OutputExistsError(f"{path} exists; it was not replaced") from None
+        os.replace(tmp, path)
+    else:
+        tmp.unlink()
+
+
+def write_file(path: str | os.PathLike, data: bytes, overwrite: bool = False) -> Path:
+    """Write ``data`` to ``path`` atomically (see the module docstring); returns the path.
+
+    Raises `OutputError` for a path that cannot be written, `OutputExistsError` when it
+    exists without ``overwrite``, and ``OSError`` (e.g. a full disk) with nothing changed.
+    """
+    path = check_writable(path, overwrite)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=".nst_tf-", suffix=".tmp")
+    tmp = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o666 & ~_current_umask())  # mkstemp makes 0600 files
+        _place(tmp, path, overwrite)
+        _fsync_folder(path.parent)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    return path
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def rescue_paths(path: str | os.PathLike):
+    """Free names to keep a result when ``path`` could not be written: beside it, then in
+    the temporary folder (in case the first place is full or read-only)."""
+    path = Path(path)
+    stem, suffix = path.stem[:100], path.suffix
+    for folder in (path.parent, Path(tempfile.gettempdir())):
+        if folder.is_dir() and os.access(folder, os.W_OK | os.X_OK):
+            number = 1
+            while (folder / f"{stem}.rescued-{number}{suffix}").exists():
+                number += 1
+            yield folder / f"{stem}.rescued-{number}{suffix}"
