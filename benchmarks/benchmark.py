@@ -40,6 +40,7 @@ from nst_tf.images import fit_long_side, load_image  # noqa: E402
 from nst_tf.losses import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, LossSettings  # noqa: E402
 from nst_tf.objective import Objective  # noqa: E402
 from nst_tf.optimize import optimizer_defaults  # noqa: E402
+from nst_tf.safe_write import write_file  # noqa: E402
 from nst_tf.sweep import weight_ratio_sweep  # noqa: E402
 from nst_tf.transfer import stylize  # noqa: E402
 from nst_tf.vgg import imagenet_cache_path, load_vgg19  # noqa: E402
@@ -403,7 +404,7 @@ def main():
         content_512, style_512, weights, fine_steps=n, coarse_steps=4 * n
     )
     print("e", report["e_coarse_to_fine"], flush=True)
-    Path(args.out).write_text(json.dumps(report, indent=2, default=str))
+    write_file(args.out, json.dumps(report, indent=2, default=str).encode(), overwrite=True)
     print(markdown_table(report))
 
 
