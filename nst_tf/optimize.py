@@ -187,6 +187,20 @@ class Stop:
         return f"stopped: {self.message}"
 
 
+class EndsWithStop:
+    """For results with a ``stop``: why they ended in words, and whether they finished."""
+
+    stop: Stop
+
+    @property
+    def stop_reason(self) -> str:
+        return str(self.stop)
+
+    @property
+    def completed(self) -> bool:
+        return self.stop.completed
+
+
 @dataclass
 class RunRecord:
     """What one run leaves behind, step by step.

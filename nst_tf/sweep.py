@@ -16,7 +16,7 @@ import numpy as np
 
 from nst_tf.images import as_image_batch
 from nst_tf.language import tr
-from nst_tf.optimize import Stop, StopReason
+from nst_tf.optimize import EndsWithStop, Stop, StopReason
 from nst_tf.plotting import ratio_figure
 from nst_tf.transfer import TransferSettings, as_style_list, settings_from, transfer_batch
 
@@ -26,7 +26,7 @@ BATCH_PIXEL_BUDGET = 4 * 384 * 384
 
 
 @dataclass
-class SweepResult:
+class SweepResult(EndsWithStop):
     """Images ``(len(ratios), H, W, 3)`` in ratio order, their final loss parts, a figure.
 
     ``stop`` is the first run's that did not complete (else a completed one); a sweep
@@ -41,14 +41,6 @@ class SweepResult:
     history: dict[str, np.ndarray]
     batched: bool
     stop: Stop
-
-    @property
-    def stop_reason(self) -> str:
-        return str(self.stop)
-
-    @property
-    def completed(self) -> bool:
-        return self.stop.completed
 
     @cached_property
     def figure(self):

@@ -31,7 +31,7 @@ from nst_tf.images import as_image_batch, fit_long_side, resize
 from nst_tf.losses import LossSettings
 from nst_tf.memory import check_fits, estimate_peak
 from nst_tf.objective import Objective
-from nst_tf.optimize import RunResult, Stop, check_optimizer, run
+from nst_tf.optimize import EndsWithStop, RunResult, Stop, check_optimizer, run
 from nst_tf.reporting import Reporter, Reporting
 from nst_tf.scales import ScalePlan
 from nst_tf.vgg import NetworkSettings
@@ -139,7 +139,7 @@ def settings_from(settings: TransferSettings | None, keywords: dict) -> Transfer
 
 
 @dataclass
-class StylizeResult:
+class StylizeResult(EndsWithStop):
     """A run's outcome. Images are ``[0, 1]`` RGB ``(1, H, W, 3)`` (or a batch).
 
     ``image`` is where the optimiser stopped, ``best_image`` the lowest-loss image
@@ -157,14 +157,6 @@ class StylizeResult:
     scales: list[tuple[int, int]]
     evaluations: np.ndarray
     seconds: np.ndarray
-
-    @property
-    def stop_reason(self) -> str:
-        return str(self.stop)
-
-    @property
-    def completed(self) -> bool:
-        return self.stop.completed
 
 
 def _initial_images(run_settings: RunSettings, content: np.ndarray, batch: int) -> np.ndarray:
