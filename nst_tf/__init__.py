@@ -31,7 +31,7 @@ from nst_tf.errors import (  # noqa: E402
 )
 from nst_tf.features import LAYER_NAMES, FeatureExtractor, preprocess  # noqa: E402
 from nst_tf.gram import flatten_channels, gram_matrix  # noqa: E402
-from nst_tf.images import load_image, resize, save_animation, save_image  # noqa: E402
+from nst_tf.images import load_image, load_mask, resize, save_animation, save_image  # noqa: E402
 from nst_tf.language import set_language, tr  # noqa: E402
 from nst_tf.losses import (  # noqa: E402
     LossParts,
@@ -85,6 +85,7 @@ __all__ = [
     "gram_matrix",
     "keras_to_gatys_factor",
     "load_image",
+    "load_mask",
     "load_vgg19",
     "neighbour_differences",
     "plot_block_first_channels",

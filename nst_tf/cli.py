@@ -186,6 +186,18 @@ def _add_transfer_options(
     add("--style-scale", type=non_negative, default=1.0, help="style size / output size")
     add("--preserve-colors", choices=COLOR_MODES)
     add(
+        "--masks",
+        nargs="+",
+        metavar="MASK",
+        help="one mask image per style (white = that style's region), any size of the "
+        "content's shape: spatial control",
+    )
+    add(
+        "--content-mask",
+        metavar="MASK",
+        help="stylise only the white part; the rest stays the photo",
+    )
+    add(
         "--scales",
         type=scale_list,
         default="auto",
@@ -289,13 +301,18 @@ def check_inputs(paths: list[str]) -> None:
             raise UsageError(str(exc)) from None
 
 
+def input_images(args) -> list[str]:
+    """Every image the user named: content, styles, --init, --masks, --content-mask."""
+    init = [args.init] if args.init not in INITS else []
+    masks = [*(args.masks or []), *([args.content_mask] if args.content_mask else [])]
+    return [args.content, *args.style, *init, *masks]
+
+
 def given_paths(args) -> list[str]:
-    """Every file the user named as an input: images, --init, --weights."""
-    extra = [args.init] if args.init not in INITS else []
+    """Every file the user named as an input: the images and a --weights file."""
     weights = getattr(args, "weights", None)
-    if weights and weights not in (*WEIGHT_SOURCES, "auto"):
-        extra.append(weights)
-    return [args.content, *args.style, *extra]
+    named = weights and weights not in (*WEIGHT_SOURCES, "auto")
+    return [*input_images(args), *([weights] if named else [])]
 
 
 def save_result(save, out: Path, overwrite: bool) -> tuple[Path, str]:
@@ -353,11 +370,16 @@ def transfer_settings(args, weights: tuple[str, ...]) -> TransferSettings:
 
 
 def _load_inputs(args):
-    from nst_tf.images import load_image
+    """(content, styles, {"style_masks": ..., "content_mask": ...}) from the files named."""
+    from nst_tf.images import load_image, load_mask
 
     content = load_image(args.content, max_size=args.size)
     styles = [load_image(path, max_size=max(args.size, 64)) for path in args.style]
-    return content, styles
+    masks = {
+        "style_masks": [load_mask(path) for path in args.masks] if args.masks else None,
+        "content_mask": load_mask(args.content_mask) if args.content_mask else None,
+    }
+    return content, styles, masks
 
 
 def check_size(args, settings: TransferSettings) -> None:
@@ -376,7 +398,7 @@ def cmd_stylize(args) -> int:
     from nst_tf.transfer import stylize
 
     out = check_output(args.output, given_paths(args), args.overwrite)
-    check_inputs(given_paths(args)[: len(args.style) + 1 + (args.init not in INITS)])
+    check_inputs(input_images(args))
     settings = transfer_settings(args, WEIGHT_NAMES)
     check_size(args, settings)
     if args.checkpoint_every:
@@ -385,8 +407,8 @@ def cmd_stylize(args) -> int:
         settings = settings.replace(
             checkpoint_dir=checkpoints, checkpoint_every=args.checkpoint_every
         )
-    content, styles = _load_inputs(args)
-    result = stylize(content, styles, settings)
+    content, styles, masks = _load_inputs(args)
+    result = stylize(content, styles, settings, **masks)
     written, note = save_result(
         lambda path, overwrite: save_image(result.best_image, path, overwrite), out, args.overwrite
     )
@@ -398,11 +420,11 @@ def cmd_sweep(args) -> int:
     from nst_tf.sweep import weight_ratio_sweep
 
     out = check_output(args.output, given_paths(args), args.overwrite, formats={".png": "PNG"})
-    check_inputs(given_paths(args)[: len(args.style) + 1 + (args.init not in INITS)])
+    check_inputs(input_images(args))
     settings = transfer_settings(args, WEIGHT_NAMES[1:])
     check_size(args, settings)
-    content, styles = _load_inputs(args)
-    result = weight_ratio_sweep(content, styles, ratios=args.ratios, settings=settings)
+    content, styles, masks = _load_inputs(args)
+    result = weight_ratio_sweep(content, styles, ratios=args.ratios, settings=settings, **masks)
     written, note = save_result(
         lambda path, overwrite: save_figure(result.figure, path, overwrite=overwrite),
         out,

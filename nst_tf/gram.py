@@ -54,7 +54,7 @@ def _as_activations(features) -> tf.Tensor:
     return features
 
 
-def gram_matrix(features, normalization: str = "none", image_pixels=None) -> tf.Tensor:
+def gram_matrix(features, normalization: str = "none", image_pixels=None, mask=None) -> tf.Tensor:
     """Gram matrices ``F·Fᵀ`` of ``(batch, H, W, C)`` (or ``(H, W, C)``) activations.
 
     Args:
@@ -63,6 +63,10 @@ def gram_matrix(features, normalization: str = "none", image_pixels=None) -> tf.
             6), ``"positions"`` (``/ H_l·W_l``), ``"gatys"`` (``/ N_l·H_l·W_l``) or
             ``"keras"`` (``/ 3·H·W`` of the input image: needs ``image_pixels``).
         image_pixels: ``H·W`` of the image the activations come from (``"keras"``).
+        mask: a region, ``[0, 1]`` of shape ``(1, H_l, W_l, 1)`` at the layer's size: the
+            *guided* Gram matrix of Gatys et al. (2017), ``(F·m)(F·m)ᵀ``, normalised by
+            the region's own area (positions and pixels times the mean of ``m²``), so a
+            region asks for the same statistics as a whole image of that style.
 
     Returns:
         ``(batch, C, C)`` (or ``(C, C)`` for an unbatched input), float32.
@@ -74,13 +78,18 @@ def gram_matrix(features, normalization: str = "none", image_pixels=None) -> tf.
     unbatched = features.shape.rank == 3
     if unbatched:
         features = features[tf.newaxis]
+    area = 1.0  # the share of the image the statistics are about
+    if mask is not None:
+        mask = tf.convert_to_tensor(mask, tf.float32)
+        features = features * mask
+        area = tf.maximum(tf.reduce_mean(tf.square(mask)), 1e-8)
     flat = flatten_channels(features)
     gram = tf.matmul(flat, flat, transpose_b=True)
     shape = tf.shape(features)
     divisor = GRAM_NORMALIZATIONS[normalization](
         tf.cast(shape[3], tf.float32),
-        tf.cast(shape[1] * shape[2], tf.float32),
-        tf.cast(image_pixels if image_pixels is not None else 0, tf.float32),
+        tf.cast(shape[1] * shape[2], tf.float32) * area,
+        tf.cast(image_pixels if image_pixels is not None else 0, tf.float32) * area,
     )
     gram = gram / divisor
     return gram[0] if unbatched else gram

@@ -200,6 +200,40 @@ def as_image_batch(image, name: str = "image") -> np.ndarray:
     return np.clip(array, 0.0, 1.0).astype(np.float32)
 
 
+def as_mask(mask, name: str, like: np.ndarray) -> np.ndarray:
+    """A region mask as float32 ``(1, H, W, 1)`` in ``[0, 1]``, at the size of ``like``.
+
+    Accepts ``(H, W)``, ``(H, W, 1)``, ``(1, H, W, 1)`` or an RGB image (its mean over the
+    channels), at any resolution with the same aspect ratio as ``like`` (within 2 %);
+    refuses masks that are empty (all zero), out of ``[0, 1]`` or of another shape.
+    """
+    if isinstance(mask, (str, os.PathLike)):
+        raise TypeError(f"{name} must be mask pixels, not a path: use nst_tf.load_mask({mask!r})")
+    array = np.asarray(mask, dtype=np.float32)
+    if array.ndim == 4 and array.shape[0] == 1:
+        array = array[0]
+    if array.ndim == 3 and array.shape[-1] in (1, 3):
+        array = array.mean(axis=-1)
+    if array.ndim != 2 or min(array.shape) < 1:
+        raise ValueError(f"{name} must be a 2-D [0, 1] mask (H, W), got shape {np.shape(mask)}")
+    if not np.all(np.isfinite(array)) or array.min() < -1e-3 or array.max() > 1.001:
+        raise ValueError(f"{name} must hold values in [0, 1] (0 = outside, 1 = inside)")
+    if array.max() <= 0:
+        raise ValueError(f"{name} is empty (all 0): it marks no region")
+    height, width = np.shape(like)[1:3]
+    if abs((array.shape[1] / array.shape[0]) / (width / height) - 1) > 0.02:
+        raise ValueError(
+            f"{name} is {array.shape[1]}x{array.shape[0]}, not the shape of the content image "
+            f"({width}x{height}); give a mask with the same aspect ratio"
+        )
+    return resize(np.clip(array, 0.0, 1.0)[np.newaxis, :, :, np.newaxis], height, width)
+
+
+def load_mask(source: str | os.PathLike, max_size: int | None = None) -> np.ndarray:
+    """A mask image (white = inside, black = outside) as float32 ``(H, W)`` in ``[0, 1]``."""
+    return load_image(source, max_size=max_size, min_size=1)[0].mean(axis=-1)
+
+
 def to_uint8(image) -> np.ndarray:
     """An RGB image (``[0, 1]`` floats or 0-255 uint8, with or without batch) as uint8."""
     array = np.asarray(image)

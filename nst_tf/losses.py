@@ -39,7 +39,7 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 import tensorflow as tf
 
-from nst_tf.features import check_layer_names
+from nst_tf.features import check_layer_names, pools_before
 from nst_tf.gram import GRAM_NORMALIZATIONS, check_normalization, gram_matrix
 
 DEFAULT_CONTENT_WEIGHT = 0.025
@@ -148,6 +148,36 @@ def blend_weights(blend: Sequence[float] | None, count: int) -> np.ndarray:
     return weights / weights.sum()
 
 
+class StyleMix(NamedTuple):
+    """How the style images make the style target (Gatys et al. 2017, spatial control).
+
+    Without ``masks``: their Gram matrices blended by ``weights`` (summing to 1), over the
+    whole output. With ``masks``: one region per mask, ``(1, H, W, 1)`` in ``[0, 1]`` at
+    the optimised images' size; either one mask per style image (each style in its own
+    region) or one mask for the blend (the region of the output to stylise at all).
+    """
+
+    weights: np.ndarray
+    masks: tuple | None = None
+
+
+def style_mix(blend, count: int, style_masks=None, content_mask=None) -> StyleMix:
+    """The `StyleMix` for ``count`` style images, ``style_blend`` and the masks (already
+    at the optimised images' size). Pixels no mask covers get no style; where masks
+    overlap, both styles pull."""
+    weights = blend_weights(blend, count)
+    if style_masks is None:
+        return StyleMix(weights, None if content_mask is None else (content_mask,))
+    if blend is not None:
+        raise ValueError("style_blend and style_masks: give one of them (masks place each style)")
+    if len(style_masks) != count:
+        raise ValueError(
+            f"style_masks needs one mask per style image ({count}), got {len(style_masks)}"
+        )
+    masks = tuple(m if content_mask is None else m * content_mask for m in style_masks)
+    return StyleMix(weights, masks)
+
+
 # --- the three terms, as functions a student can read --------------------------------
 
 
@@ -205,6 +235,34 @@ def style_loss(
         name: style_layer_loss(gram_matrix(features[name], normalization, image_pixels), target)
         for name, target in target_grams.items()
     }
+    return weighted_layer_sum(per_layer, layer_weights)
+
+
+class GuidedTarget(NamedTuple):
+    """The style target of a masked transfer, one region ``r`` per mask: ``grams[layer]``
+    is ``(R, 1, N, N)`` (each region's normalised Gram matrix to match) and
+    ``masks[layer]`` is ``(R, 1, H_l, W_l, 1)`` (each region at that layer's size)."""
+
+    grams: dict
+    masks: dict
+
+
+def guided_style_loss(
+    features: Mapping, target: GuidedTarget, image_pixels, layer_weights=None, normalization="keras"
+) -> tf.Tensor:
+    """``Σ_l w_l Σ_r ¼ Σ (Ĝ_{r,l} - Â_{r,l})²`` with guided Gram matrices ``Ĝ_{r,l}`` of
+    each region (`nst_tf.gram.gram_matrix` with ``mask``): each style in its own place."""
+    check_normalization(normalization, STYLE_NORMALIZATIONS)
+    per_layer = {}
+    for name, grams in target.grams.items():
+        masks = target.masks[name]
+        per_region = [
+            style_layer_loss(
+                gram_matrix(features[name], normalization, image_pixels, masks[r]), grams[r]
+            )
+            for r in range(grams.shape[0])
+        ]
+        per_layer[name] = tf.add_n(per_region)
     return weighted_layer_sum(per_layer, layer_weights)
 
 
@@ -269,7 +327,7 @@ class ContentTerm:
     def layers(self) -> tuple[str, ...]:
         return tuple(layer for layer, _ in self.layer_weights)
 
-    def target(self, extractor, content, styles, blend) -> dict[str, tf.Tensor]:
+    def target(self, extractor, content, styles, mix: StyleMix) -> dict[str, tf.Tensor]:
         features = extractor(content)
         return {layer: features[layer] for layer in self.layers}
 
@@ -280,7 +338,8 @@ class ContentTerm:
 @dataclass(frozen=True)
 class StyleTerm:
     """``Σ_l w_l ¼ Σ (Ĝ_l - Â_l)²``; the target ``Â`` is the blend of the style images'
-    normalised Gram matrices, each normalised by its own image's size."""
+    normalised Gram matrices, each normalised by its own image's size. With masks (a
+    `StyleMix` with ``masks``) each region has its own target (`GuidedTarget`)."""
 
     layer_weights: tuple[tuple[str, float], ...]
     normalization: str = "keras"
@@ -290,18 +349,42 @@ class StyleTerm:
     def layers(self) -> tuple[str, ...]:
         return tuple(layer for layer, _ in self.layer_weights)
 
-    def target(self, extractor, content, styles, blend) -> dict[str, tf.Tensor]:
-        grams = {layer: 0.0 for layer in self.layers}
-        for style, weight in zip(styles, blend):
-            features, pixels = extractor(style), image_pixels(style)
-            for layer in self.layers:
-                grams[layer] += weight * gram_matrix(features[layer], self.normalization, pixels)
-        return grams
+    def target(self, extractor, content, styles, mix: StyleMix):
+        each = [self._grams(extractor, style) for style in styles]
+        blended = {
+            layer: sum(float(w) * grams[layer] for w, grams in zip(mix.weights, each))
+            for layer in self.layers
+        }
+        if mix.masks is None:
+            return blended
+        regions = each if len(mix.masks) == len(styles) else [blended]  # one mask: the blend
+        height, width = np.shape(content)[1:3]
+        return GuidedTarget(
+            {layer: tf.stack([region[layer] for region in regions]) for layer in self.layers},
+            {
+                layer: tf.stack([_mask_at(m, height, width, layer) for m in mix.masks])
+                for layer in self.layers
+            },
+        )
+
+    def _grams(self, extractor, style) -> dict[str, tf.Tensor]:
+        features, pixels = extractor(style), image_pixels(style)
+        return {
+            layer: gram_matrix(features[layer], self.normalization, pixels) for layer in self.layers
+        }
 
     def __call__(self, features, images, target) -> tf.Tensor:
-        return style_loss(
+        loss = guided_style_loss if isinstance(target, GuidedTarget) else style_loss
+        return loss(
             features, target, image_pixels(images), dict(self.layer_weights), self.normalization
         )
+
+
+def _mask_at(mask, height: int, width: int, layer: str) -> tf.Tensor:
+    """A ``(1, H, W, 1)`` mask averaged down to the size of ``layer``'s activations."""
+    shift = pools_before(layer)
+    size = (max(1, height >> shift), max(1, width >> shift))
+    return tf.image.resize(tf.convert_to_tensor(mask, tf.float32), size, "area", antialias=True)
 
 
 @dataclass(frozen=True)
@@ -312,7 +395,7 @@ class TotalVariationTerm:
     name: ClassVar[str] = "tv"
     layers: ClassVar[tuple[str, ...]] = ()
 
-    def target(self, extractor, content, styles, blend) -> tuple:
+    def target(self, extractor, content, styles, mix: StyleMix) -> tuple:
         return ()
 
     def __call__(self, features, images, target) -> tf.Tensor:

@@ -25,15 +25,23 @@ class Objective:
         loss: the terms, layers and weights (numbers, or ``(batch,)`` per image).
         content: ``[0, 1]`` RGB ``(1, H, W, 3)``: the size of the optimised images.
         styles: style images ``(1, h, w, 3)`` of any sizes, blended by ``loss.style_blend``.
+        style_masks, content_mask: optional regions ``(1, H, W, 1)`` at the content's size
+            (spatial control, `nst_tf.losses.style_mix`).
     """
 
     def __init__(
-        self, extractor: FeatureExtractor, loss: losses.LossSettings, content, styles: Sequence
+        self,
+        extractor: FeatureExtractor,
+        loss: losses.LossSettings,
+        content,
+        styles: Sequence,
+        style_masks=None,
+        content_mask=None,
     ):
         self.extractor = extractor
         self.terms = loss.terms()
-        blend = losses.blend_weights(loss.style_blend, len(styles))
-        self.targets = tuple(term.target(extractor, content, styles, blend) for term in self.terms)
+        mix = losses.style_mix(loss.style_blend, len(styles), style_masks, content_mask)
+        self.targets = tuple(term.target(extractor, content, styles, mix) for term in self.terms)
         self.weights = tuple(
             tf.constant(loss.term_weights[term.name], tf.float32) for term in self.terms
         )

@@ -72,8 +72,14 @@ def show_images(
         ax.axis("off")
     for ax, image, title, caption in zip(axes.flat, images, titles, captions):
         array = _as_hwc(image)
-        # RGB images are [0, 1]; a 2-D map (activations, differences) keeps its own range.
+        # RGB images are [0, 1]; a 2-D map (activations, differences) keeps its own range
+        # and gets a thin frame, so its white parts do not melt into the page.
         ax.imshow(np.clip(array, 0.0, 1.0) if array.ndim == 3 else array, cmap="gray")
+        if array.ndim == 2:
+            from matplotlib.patches import Rectangle
+
+            height, width = array.shape
+            ax.add_patch(Rectangle((-0.5, -0.5), width, height, fill=False, edgecolor="0.6"))
         if title:
             ax.set_title(title, fontsize=10)
         if caption:

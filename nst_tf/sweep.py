@@ -78,12 +78,16 @@ def weight_ratio_sweep(
     ratios: Sequence[float] = DEFAULT_RATIOS,
     batched: bool | str = "auto",
     settings: TransferSettings | None = None,
+    *,
+    style_masks=None,
+    content_mask=None,
     **keywords,
 ) -> SweepResult:
     """Stylise ``content`` once per content/style ``ratio`` and draw slide 8's figure.
 
     ``content_weight = ratio · style_weight``; other settings as for `stylize`
-    (``init="noise"`` starts from white noise, as Gatys et al.'s runs do). The ratios
+    (``init="noise"`` starts from white noise, as Gatys et al.'s runs do; ``style_masks``
+    and ``content_mask`` as for `stylize`). The ratios
     are one batch of loss settings. ``batched``: ``True``, ``False`` or ``"auto"``
     (batch when it fits `BATCH_PIXEL_BUDGET`).
     """
@@ -103,7 +107,8 @@ def weight_ratio_sweep(
     groups = [ratios] if batched else [[r] for r in ratios]
     results, done = [], []
     for group in groups:
-        results.append(transfer_batch(content, styles, _ratio_settings(settings, group)))
+        ratio_settings = _ratio_settings(settings, group)
+        results.append(transfer_batch(content, styles, ratio_settings, style_masks, content_mask))
         done += group
         if results[-1].stop.reason is StopReason.INTERRUPTED:
             break  # one Ctrl-C (or signal) stops the whole sweep

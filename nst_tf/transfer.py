@@ -27,8 +27,8 @@ import numpy as np
 from nst_tf import color
 from nst_tf.checks import one_of, whole_number
 from nst_tf.features import LAYER_NAMES, min_image_size, shared_extractor
-from nst_tf.images import as_image_batch, fit_long_side, resize
-from nst_tf.losses import LossSettings
+from nst_tf.images import as_image_batch, as_mask, fit_long_side, resize
+from nst_tf.losses import LossSettings, style_mix
 from nst_tf.memory import check_fits, estimate_peak
 from nst_tf.objective import Objective
 from nst_tf.optimize import EndsWithStop, RunResult, Stop, check_optimizer, run
@@ -187,13 +187,17 @@ def as_style_list(style) -> list[np.ndarray]:
     return [as_image_batch(image, "style") for image in styles]
 
 
-def transfer_batch(content, styles: list, settings: TransferSettings) -> StylizeResult:
+def transfer_batch(
+    content, styles: list, settings: TransferSettings, style_masks=None, content_mask=None
+) -> StylizeResult:
     """Optimise one image per loss weight set (``settings.loss.batch`` of them).
 
     One VGG pass per step serves the whole batch. Returns batched images ``(B, H, W, 3)``.
+    ``style_masks`` (one per style) and ``content_mask`` are checked `Regions`.
     """
     content = as_image_batch(content, "content")
     loss, run_settings = settings.loss, settings.run
+    regions = Regions.check(style_masks, content_mask, content, len(styles), loss.style_blend)
     plan = run_settings.scale_plan.plan(max(content.shape[1:3]), run_settings.steps)
     check_fits(_memory_estimate(content, styles, plan, loss), "This run")
     extractor = shared_extractor(loss.layers, settings.network)
@@ -209,7 +213,7 @@ def transfer_batch(content, styles: list, settings: TransferSettings) -> Stylize
         seen_content, seen_styles = _prepare_colors(
             run_settings.preserve_colors, content_s, styles_s
         )
-        objective = Objective(extractor, loss, seen_content, seen_styles)
+        objective = Objective(extractor, loss, seen_content, seen_styles, *regions.at(seen_content))
         start = (
             _initial_images(run_settings, seen_content, loss.batch)
             if images is None
@@ -228,7 +232,53 @@ def transfer_batch(content, styles: list, settings: TransferSettings) -> Stylize
         runs.append(result)
         if not result.stop.completed:
             break
-    return _finish(runs, plan, run_settings.preserve_colors, content_s, loss.batch)
+    return _finish(runs, plan, run_settings.preserve_colors, content_s, loss.batch, regions)
+
+
+@dataclass(frozen=True)
+class Regions:
+    """Spatial control (Gatys et al. 2017): where each style goes, and what is stylised.
+
+    ``style_masks``: one ``(1, H, W, 1)`` ``[0, 1]`` mask per style image (each style in
+    its region, with guided Gram matrices); ``content_mask``: the part of the output to
+    stylise at all (outside it the result is the photo). Both at the content's size,
+    resized for each scale and each layer.
+    """
+
+    style_masks: tuple | None = None
+    content_mask: np.ndarray | None = None
+
+    @classmethod
+    def check(cls, style_masks, content_mask, content, styles: int, blend) -> Regions:
+        """The masks checked against the content and the styles, before any work."""
+        if style_masks is not None:
+            if isinstance(style_masks, np.ndarray) and style_masks.ndim in (2, 3):
+                style_masks = [style_masks]
+            style_masks = tuple(
+                as_mask(mask, f"style mask {i + 1}", content) for i, mask in enumerate(style_masks)
+            )
+        if content_mask is not None:
+            content_mask = as_mask(content_mask, "content mask", content)
+        style_mix(blend, styles, style_masks, content_mask)  # count and blend checked here
+        return cls(style_masks, content_mask)
+
+    def at(self, content: np.ndarray) -> tuple:
+        """(style masks, content mask) resized to ``content``'s size."""
+        height, width = content.shape[1:3]
+        style = (
+            None
+            if self.style_masks is None
+            else [resize(m, height, width) for m in self.style_masks]
+        )
+        inside = None if self.content_mask is None else resize(self.content_mask, height, width)
+        return style, inside
+
+    def outside_kept(self, images: np.ndarray, content: np.ndarray) -> np.ndarray:
+        """``images`` with the photo put back outside the content mask (if any)."""
+        if self.content_mask is None:
+            return images
+        inside = resize(self.content_mask, *content.shape[1:3])
+        return (inside * images + (1.0 - inside) * content).astype(np.float32)
 
 
 def _scaled_size(image: np.ndarray, long_side: int) -> tuple[int, int]:
@@ -260,11 +310,14 @@ def _running_total(parts: list[np.ndarray]) -> np.ndarray:
     return np.concatenate([p + offset for p, offset in zip(parts, offsets)])
 
 
-def _finish(runs: list[RunResult], plan, preserve_colors, content, batch: int) -> StylizeResult:
+def _finish(
+    runs: list[RunResult], plan, preserve_colors, content, batch: int, regions: Regions
+) -> StylizeResult:
     last = runs[-1]
     image, best = last.images, last.best_images
     if preserve_colors == "luminance":
         image, best = color.join_luminance(image, content), color.join_luminance(best, content)
+    image, best = regions.outside_kept(image, content), regions.outside_kept(best, content)
     histories = [r.record.history_arrays(batch) for r in runs]
     history = {name: np.concatenate([h[name] for h in histories]) for name in histories[0]}
     steps = sum(r.record.steps_done for r in runs)
@@ -273,10 +326,21 @@ def _finish(runs: list[RunResult], plan, preserve_colors, content, batch: int) -
     return StylizeResult(image, best, history, steps, last.stop, plan, evaluations, seconds)
 
 
-def stylize(content, style, settings: TransferSettings | None = None, **keywords) -> StylizeResult:
+def stylize(
+    content,
+    style,
+    settings: TransferSettings | None = None,
+    *,
+    style_masks=None,
+    content_mask=None,
+    **keywords,
+) -> StylizeResult:
     """Stylise ``content`` with ``style`` (``[0, 1]`` RGB ``(1, H, W, 3)`` each).
 
-    ``style`` may be a list of images, blended by ``style_blend``. Settings come as a
+    ``style`` may be a list of images, blended by ``style_blend`` or placed by
+    ``style_masks`` (one ``[0, 1]`` mask per style, any resolution of the content's
+    aspect ratio: each style in its own region, Gatys et al. 2017); ``content_mask``
+    limits the stylised part (outside it the result is the photo). Settings come as a
     `TransferSettings` and/or as keywords (every field of its groups: weights, layers,
     init, optimizer, steps, seed, scales, preserve_colors, callback...; see
     `TransferSettings.keywords`). The output has the content's size; ``history``
@@ -292,6 +356,6 @@ def stylize(content, style, settings: TransferSettings | None = None, **keywords
         raise ValueError(
             "stylize takes one number per loss weight; weight_ratio_sweep takes arrays"
         )
-    result = transfer_batch(content, as_style_list(style), settings)
+    result = transfer_batch(content, as_style_list(style), settings, style_masks, content_mask)
     result.history = {name: values[:, 0] for name, values in result.history.items()}
     return result

@@ -39,7 +39,13 @@ LESSONS = {
     "06_weight_ratio.ipynb": ({}, ["ratio_sweep.png"]),
     "07_beyond_the_slides.ipynb": (
         {"LARGE_SIZE": 96},
-        ["color_preservation.png", "style_blend.png", "coarse_to_fine.png", "cli_result.png"],
+        [
+            "color_preservation.png",
+            "style_blend.png",
+            "spatial_control.png",
+            "coarse_to_fine.png",
+            "cli_result.png",
+        ],
     ),
 }
 SMALL = {"IMAGE_SIZE": 64, "STEPS": 3, "WEIGHTS": "random", "SEED": 0}
