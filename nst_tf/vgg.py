@@ -95,7 +95,50 @@ def _download_help(exc: BaseException) -> str:
     )
 
 
-PRECISIONS = ("float32", "bfloat16")
+PRECISIONS = ("float32", "bfloat16", "auto")
+
+
+class PrecisionNotice(UserWarning):
+    """Which precision ``precision="auto"`` chose, and why."""
+
+
+def bfloat16_hardware() -> str | None:
+    """What on this machine computes bfloat16 natively (a GPU of compute capability 8 or
+    more, or a CPU with AVX512-BF16 or AMX), or None."""
+    import tensorflow as tf
+
+    for gpu in tf.config.list_physical_devices("GPU"):
+        capability = tf.config.experimental.get_device_details(gpu).get("compute_capability")
+        if capability and capability >= (8, 0):
+            return f"a GPU of compute capability {capability[0]}.{capability[1]}"
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            flags = next((line for line in cpuinfo if line.startswith("flags")), "").split()
+    except OSError:
+        flags = []
+    for flag, name in (("amx_bf16", "AMX"), ("avx512_bf16", "AVX512-BF16")):
+        if flag in flags:
+            return f"a CPU with {name}"
+    return None
+
+
+def choose_precision(precision: str) -> str:
+    """``precision`` itself, or for ``"auto"`` bfloat16 where the hardware has it and
+    float32 elsewhere, announced once (an explicit choice is never changed)."""
+    if precision != "auto":
+        return precision
+    hardware = bfloat16_hardware()
+    if hardware:
+        warn_once(
+            f"precision='auto' uses bfloat16 on {hardware}: faster steps, activations with "
+            "about 3 digits; pass precision='float32' for exact, reproducible runs.",
+            PrecisionNotice,
+        )
+        return "bfloat16"
+    warn_once("precision='auto' uses float32: no bfloat16 units found here.", PrecisionNotice)
+    return "float32"
+
+
 POOLINGS = ("max", "avg")
 WEIGHT_SOURCES = ("imagenet", "random")
 
@@ -108,7 +151,8 @@ class NetworkSettings:
         weights: ``"imagenet"``, ``"random"``, or a path to a ``.h5`` weights file;
             ``None`` reads ``$NST_TF_WEIGHTS`` and falls back to ``"imagenet"``.
         pooling: ``"max"`` (as trained) or ``"avg"`` (Gatys et al.).
-        precision: ``"float32"`` or ``"bfloat16"`` (see `load_vgg19`).
+        precision: ``"float32"``, ``"bfloat16"`` (see `load_vgg19`) or ``"auto"``
+            (bfloat16 where the hardware computes it natively, announced; `choose_precision`).
         seed: seed of the random weights (``weights="random"``), a whole number >= 0.
     """
 
@@ -120,7 +164,9 @@ class NetworkSettings:
     def __post_init__(self):
         object.__setattr__(self, "weights", check_weights(self.weights))
         one_of("pooling", self.pooling, POOLINGS)
-        one_of("precision", self.precision, PRECISIONS)
+        object.__setattr__(
+            self, "precision", choose_precision(one_of("precision", self.precision, PRECISIONS))
+        )
         object.__setattr__(self, "seed", whole_number("seed", self.seed, 0))
 
 

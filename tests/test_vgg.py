@@ -1,5 +1,7 @@
 """VGG19 weights: random (announced), local .h5 files, env variable, download failures."""
 
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
@@ -157,3 +159,24 @@ def test_bfloat16_precision_stays_close_to_float32(vgg_h5, small_images):
     assert type(model.get_layer("block1_pool")).__name__ == "AveragePooling2D"
     with pytest.raises(ValueError, match="precision"):
         vgg.load_vgg19(vgg_h5, precision="float16")
+
+
+@pytest.mark.parametrize(
+    "hardware, chosen", [("a CPU with AVX512-BF16", "bfloat16"), (None, "float32")]
+)
+def test_auto_precision_follows_the_hardware_and_says_so(monkeypatch, hardware, chosen):
+    monkeypatch.setattr(vgg, "bfloat16_hardware", lambda: hardware)
+    with pytest.warns(vgg.PrecisionNotice, match=f"uses {chosen}"):
+        assert vgg.NetworkSettings(precision="auto").precision == chosen
+    assert vgg.NetworkSettings(precision="float32").precision == "float32"  # never changed
+
+
+def test_this_machines_bfloat16_units_are_found_or_not():
+    import tensorflow as tf
+
+    if tf.config.list_physical_devices("GPU"):
+        pytest.skip("a GPU answers first")
+    found = vgg.bfloat16_hardware()
+    cpuinfo = Path("/proc/cpuinfo")
+    flags = cpuinfo.read_text() if cpuinfo.exists() else ""
+    assert (found is not None) == ("avx512_bf16" in flags or "amx_bf16" in flags)
