@@ -18,6 +18,29 @@ def whole_number(name: str, value, minimum: int) -> int:
     return int(value)
 
 
+def unit_range(name: str, values, verb: str = "holds") -> None:
+    """A `ValueError` unless ``values`` are finite floats in ``[0, 1]`` (pixels, masks).
+
+    The one rule for every image-like input; the message says what to do with 0-255
+    pixels, the usual mistake.
+    """
+    import numpy as np
+
+    values = np.asarray(values)
+    if not np.issubdtype(values.dtype, np.floating):
+        raise ValueError(
+            f"{name} {verb} {values.dtype} values; expected [0, 1] floats (divide 0-255 "
+            "pixels by 255, or use nst_tf.load_image)"
+        )
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{name} {verb} NaN or Inf values; expected values in [0, 1]")
+    if values.size and (values.min() < -1e-3 or values.max() > 1.001):
+        raise ValueError(
+            f"{name} {verb} values from {values.min():.3g} to {values.max():.3g}, outside "
+            "[0, 1]; expected values in [0, 1]: for 0-255 pixels divide by 255"
+        )
+
+
 def one_of(name: str, value, choices: Collection):
     """``value`` if it is one of ``choices``, else a `ValueError` listing them."""
     if not isinstance(value, str) or value not in choices:

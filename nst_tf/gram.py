@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from nst_tf.checks import one_of
+
 #: What ``F·Fᵀ`` is divided by, from the layer's channels ``N``, positions ``M`` (its
 #: ``H_l·W_l``) and the input image's pixels ``P`` (its ``H·W``).
 GRAM_NORMALIZATIONS = {
@@ -27,9 +29,7 @@ GRAM_NORMALIZATIONS = {
 
 def check_normalization(normalization: str, allowed=GRAM_NORMALIZATIONS) -> str:
     """``normalization`` if it is one of ``allowed``, else a `ValueError` naming them."""
-    if normalization not in allowed:
-        raise ValueError(f"normalization must be one of {sorted(allowed)}, not {normalization!r}")
-    return normalization
+    return one_of("normalization", normalization, tuple(allowed))
 
 
 def flatten_channels(features) -> tf.Tensor:

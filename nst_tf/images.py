@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from nst_tf.checks import whole_number
+from nst_tf.checks import unit_range, whole_number
 from nst_tf.downloads import cached_download
 from nst_tf.errors import ImageError, ImageTooSmallError
 from nst_tf.safe_write import write_file
@@ -185,18 +185,7 @@ def as_image_batch(image, name: str = "image") -> np.ndarray:
             f"{name} must be one [0, 1] RGB image (1, H, W, 3) as load_image returns, "
             f"got shape {array.shape}."
         )
-    if not np.issubdtype(array.dtype, np.floating):
-        raise ValueError(
-            f"{name} holds {array.dtype} values; expected floats in [0, 1]. Use "
-            "nst_tf.load_image, or divide 0-255 pixels by 255."
-        )
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} holds NaN or Inf values; expected [0, 1] RGB.")
-    if array.min() < -1e-3 or array.max() > 1.001:
-        raise ValueError(
-            f"{name} has values outside [0, 1] (min {array.min():.3g}, max "
-            f"{array.max():.3g}); expected [0, 1] RGB as load_image returns."
-        )
+    unit_range(name, array)
     return np.clip(array, 0.0, 1.0).astype(np.float32)
 
 
@@ -216,8 +205,7 @@ def as_mask(mask, name: str, like: np.ndarray) -> np.ndarray:
         array = array.mean(axis=-1)
     if array.ndim != 2 or min(array.shape) < 1:
         raise ValueError(f"{name} must be a 2-D [0, 1] mask (H, W), got shape {np.shape(mask)}")
-    if not np.all(np.isfinite(array)) or array.min() < -1e-3 or array.max() > 1.001:
-        raise ValueError(f"{name} must hold values in [0, 1] (0 = outside, 1 = inside)")
+    unit_range(name, array)  # 0 = outside, 1 = inside
     if array.max() <= 0:
         raise ValueError(f"{name} is empty (all 0): it marks no region")
     height, width = np.shape(like)[1:3]
@@ -245,15 +233,7 @@ def to_uint8(image) -> np.ndarray:
         raise ValueError(f"Expected an RGB image (H, W, 3), got shape {array.shape}.")
     if array.dtype == np.uint8:
         return array
-    if not np.issubdtype(array.dtype, np.floating):
-        raise ValueError(f"Expected [0, 1] floats (or uint8 pixels), got {array.dtype} values.")
-    if not np.all(np.isfinite(array)):
-        raise ValueError("The image holds NaN or Inf values; nothing was saved.")
-    if array.min() < -1e-3 or array.max() > 1.001:
-        raise ValueError(
-            f"The image's values run from {array.min():.3g} to {array.max():.3g}, not [0, 1]; "
-            "for 0-255 pixels divide by 255 (or pass uint8). Nothing was saved."
-        )
+    unit_range("the image", array)
     return np.round(np.clip(array, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from nst_tf.checks import one_of
+
 LANGUAGES = ("ko", "en")
 LANGUAGE_ENV_VAR = "NST_TF_LANG"
 
@@ -18,9 +20,7 @@ _chosen: str | None = None
 
 def check_language(lang: str) -> str:
     """``lang`` if it is one of `LANGUAGES`, else a `ValueError` naming the choices."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"language must be one of {LANGUAGES}, not {lang!r}")
-    return lang
+    return one_of("language", lang, LANGUAGES)
 
 
 def default_language() -> str:
