@@ -6,12 +6,17 @@ Measures, in one run, on the bundled photo and style image (a script, not a test
 
 a. seconds per step at 256 px: ours (L-BFGS and Adam) vs a baseline written to the
    TF tutorial's formulation (Gram / positions, mean squared losses, L1 total
-   variation, Adam 0.02 / 0.99 / 0.1, pixels clipped each step);
-b. time to quality: wall time for our default (L-BFGS) to reach the loss that 200
-   baseline-Adam steps reach on the *same* objective (ours), and the ratio;
+   variation, Adam 0.02 / 0.99 / 0.1, pixels clipped each step); and how close one
+   loss+gradient evaluation comes to this machine's matrix-multiply throughput
+   (GFLOP/s of both, float32 and bfloat16, measured in the same run);
+b. time to quality, on three image pairs at 128 and 256 px: wall time for our default
+   (L-BFGS) to reach the loss that 200 baseline-Adam steps reach on the *same*
+   objective (ours) from the same start, and the ratio; also with precision="auto";
 c. the 4-ratio sweep, batched vs one ratio after another;
-d. peak resident memory of a whole run at 256 and 512 px (fresh processes);
-e. coarse-to-fine (256 then 512 px) vs direct 512 px, same 512 px step budget.
+d. peak resident memory of whole runs (fresh processes) at 256-1024 px with activations
+   kept and recomputed, and a 2048 px coarse-to-fine run, each beside its estimate;
+e. coarse-to-fine (256 then 512 px) vs direct 512 px, same 512 px step budget;
+f. the compute cost of recomputed activations: seconds per evaluation at 512 px.
 
 ImageNet weights are used when Keras's cache already holds them; otherwise the
 seeded random VGG19 (the report says which).
@@ -31,19 +36,19 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import nst_tf  # noqa: E402
-from nst_tf.features import FeatureExtractor, preprocess  # noqa: E402
+from nst_tf.features import LAYER_NAMES, pools_before, preprocess, shared_extractor  # noqa: E402
 from nst_tf.images import fit_long_side, load_image  # noqa: E402
 from nst_tf.losses import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, LossSettings  # noqa: E402
+from nst_tf.memory import BLOCK_CHANNELS  # noqa: E402
 from nst_tf.objective import Objective  # noqa: E402
 from nst_tf.optimize import optimizer_defaults  # noqa: E402
 from nst_tf.safe_write import write_file  # noqa: E402
 from nst_tf.sweep import weight_ratio_sweep  # noqa: E402
 from nst_tf.transfer import stylize  # noqa: E402
-from nst_tf.vgg import imagenet_cache_path, load_vgg19  # noqa: E402
+from nst_tf.vgg import NetworkSettings, imagenet_cache_path, load_vgg19  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -52,9 +57,12 @@ def pick_weights() -> str:
     return "imagenet" if imagenet_cache_path().is_file() else "random"
 
 
-def images(size: int):
-    content = load_image(nst_tf.bundled_image_path("chelsea"), max_size=None)
-    style = load_image(nst_tf.bundled_image_path("swirls"), max_size=None)
+#: The image pairs of the time-to-quality rows (content, style), the first the default.
+PAIRS = (("chelsea", "swirls"), ("rocket", "mosaic"), ("chelsea", "mosaic"))
+
+
+def images(size: int, pair=PAIRS[0]):
+    content, style = (load_image(nst_tf.bundled_image_path(n), max_size=None) for n in pair)
     return fit_long_side(content, size), fit_long_side(style, size)
 
 
@@ -176,13 +184,18 @@ def bench_xla(content, style, weights, evaluations):
     return timings
 
 
-def our_objective(content, style, weights):
-    extractor = FeatureExtractor([*DEFAULT_STYLE_LAYERS, *DEFAULT_CONTENT_LAYERS], weights=weights)
-    return Objective(extractor, LossSettings(), content, [style])
+def our_objective(content, style, weights, precision="float32", recompute=False):
+    layers = [*DEFAULT_STYLE_LAYERS, *DEFAULT_CONTENT_LAYERS]
+    extractor = shared_extractor(layers, NetworkSettings(weights, precision=precision))
+    return Objective(extractor, LossSettings(), content, [style], recompute=recompute)
 
 
 def bench_time_to_quality(content, style, weights, adam_steps, max_lbfgs_steps):
-    """Baseline Adam (tutorial settings) on OUR objective vs our L-BFGS, to the same loss."""
+    """Baseline Adam (tutorial settings) on OUR objective vs our L-BFGS, to the same loss.
+
+    Both start from the content image, after their functions were traced; the clock runs
+    from the call to `stylize` (its set-up included) to the step that reaches the loss.
+    """
     import keras
 
     objective = our_objective(content, style, weights)
@@ -205,26 +218,24 @@ def bench_time_to_quality(content, style, weights, adam_steps, max_lbfgs_steps):
     target = float(objective.loss_parts(variable.numpy()).total[0])
 
     report = {"adam_steps": adam_steps, "adam_seconds": adam_seconds, "target_loss": target}
-    for precision, suffix in (("float32", ""), ("bfloat16", "_bf16")):
-        steps, seconds = _lbfgs_time_to(
+    for precision, suffix in (("float32", ""), ("auto", "_auto")):
+        steps, evaluations, seconds = _lbfgs_time_to(
             target, objective, content, style, weights, max_lbfgs_steps, precision
         )
         report[f"lbfgs_steps_to_target{suffix}"] = steps
+        report[f"lbfgs_evaluations_to_target{suffix}"] = evaluations
         report[f"lbfgs_seconds_to_target{suffix}"] = seconds
         report[f"speedup{suffix}"] = adam_seconds / seconds
-    c2f_seconds, c2f_steps = _coarse_to_fine_time_to(
-        target, content, style, weights, max_lbfgs_steps
-    )
-    report.update(
-        c2f_seconds_to_target=c2f_seconds,
-        c2f_plan=c2f_steps,
-        c2f_speedup=adam_seconds / c2f_seconds,
-    )
     return report
 
 
+class _Reached(KeyboardInterrupt):
+    """Ends a timed run once the target is reached (a run stops on it as on Ctrl-C)."""
+
+
 def _lbfgs_time_to(target, objective, content, style, weights, max_steps, precision):
-    """(steps, seconds) for our default L-BFGS to reach ``target`` on the float32 objective.
+    """(steps, evaluations, seconds) for our default L-BFGS to reach ``target`` on the
+    float32 objective.
 
     The loss is re-evaluated in float32 after each step (outside the timed part), so a
     bfloat16 run is judged on the same, exact objective.
@@ -235,12 +246,13 @@ def _lbfgs_time_to(target, objective, content, style, weights, max_steps, precis
 
     def check(step):
         elapsed[0] += time.perf_counter() - last[0]
-        if not reached and float(objective.loss_parts(step.images).total[0]) <= target:
+        if float(objective.loss_parts(step.images).total[0]) <= target:
             reached.append((step.step, elapsed[0]))
+            raise _Reached
         last[0] = time.perf_counter()
 
     last[0] = time.perf_counter()
-    stylize(
+    result = stylize(
         content,
         style,
         steps=max_steps,
@@ -250,31 +262,84 @@ def _lbfgs_time_to(target, objective, content, style, weights, max_steps, precis
         callback=check,
         callback_every=1,
     )
-    return reached[0] if reached else (None, float("nan"))
+    if not reached:
+        return None, None, float("nan")
+    step, seconds = reached[0]
+    return step, int(result.evaluations[step - 1]), seconds
 
 
-def _coarse_to_fine_time_to(target, content, style, weights, fine_steps, coarse_steps=20):
-    """Seconds for L-BFGS at half size, then full size, to reach ``target`` at full size."""
-    half = max(content.shape[1:3]) // 2
-    times = []
+def bench_time_to_quality_pairs(weights, sizes, adam_steps, max_lbfgs_steps):
+    """`bench_time_to_quality` for every pair of `PAIRS` at every size."""
+    rows = {}
+    for size in sizes:
+        for pair in PAIRS:
+            content, style = images(size, pair)
+            row = bench_time_to_quality(content, style, weights, adam_steps, max_lbfgs_steps)
+            rows[f"{size}px {pair[0]}+{pair[1]}"] = row
+            print("b", size, pair, row, flush=True)
+    return rows
+
+
+def conv_flops(height: int, width: int, deepest: str) -> int:
+    """Multiply-adds x 2 of VGG19's convolutions up to ``deepest`` for one image."""
+    flops, channels = 0, 3
+    for name in LAYER_NAMES[: LAYER_NAMES.index(deepest) + 1]:
+        if name.endswith("_pool"):
+            continue
+        shift = pools_before(name)
+        out = BLOCK_CHANNELS[int(name[5]) - 1]
+        flops += 2 * 9 * channels * out * (height >> shift) * (width >> shift)
+        channels = out
+    return flops
+
+
+def matmul_gflops(dtype, n=2048, repeats=10) -> float:
+    """This machine's matrix-multiply throughput (GFLOP/s) for ``dtype``, n x n x n."""
+    a = tf.random.uniform((n, n), dtype=tf.float32)
+    a = tf.cast(a, dtype)
+    matmul = tf.function(lambda x: tf.matmul(x, x))
+    matmul(a).numpy()
     start = time.perf_counter()
-    result = stylize(
-        content,
-        style,
-        steps=coarse_steps,
-        refine_steps=fine_steps,
-        scales=[half, max(content.shape[1:3])],
-        weights=weights,
-        progress=False,
-        callback=lambda s: times.append(time.perf_counter() - start),
-        callback_every=1,
-    )
-    fine = result.history["total"][coarse_steps:]
-    reached = np.nonzero(fine <= target)[0]
-    if not reached.size:
-        return float("nan"), result.scales
-    used = coarse_steps + int(reached[0])
-    return times[used], [(half, coarse_steps), (max(content.shape[1:3]), int(reached[0]) + 1)]
+    for _ in range(repeats):
+        matmul(a).numpy()
+    return 2 * n**3 * repeats / (time.perf_counter() - start) / 1e9
+
+
+def bench_hardware_limit(content, style, weights, evaluations):
+    """GFLOP/s of one loss+gradient evaluation (forward + gradient to the pixels: twice
+    the forward's convolutions) against matmul throughput, float32 and bfloat16."""
+    flops = 2 * conv_flops(*content.shape[1:3], DEFAULT_CONTENT_LAYERS[0])
+    report = {"evaluation_gflop": flops / 1e9}
+    for precision, dtype in (("float32", tf.float32), ("bfloat16", tf.bfloat16)):
+        objective = our_objective(content, style, weights, precision)
+        objective.value_and_gradient(content)[1].numpy()
+        start = time.perf_counter()
+        for _ in range(evaluations):
+            objective.value_and_gradient(content)[1].numpy()
+        seconds = (time.perf_counter() - start) / evaluations
+        report[f"{precision}_evaluation_s"] = seconds
+        report[f"{precision}_evaluation_gflops"] = flops / seconds / 1e9
+        report[f"{precision}_matmul_gflops"] = matmul_gflops(dtype)
+        report[f"{precision}_fraction_of_matmul"] = (
+            report[f"{precision}_evaluation_gflops"] / report[f"{precision}_matmul_gflops"]
+        )
+    return report
+
+
+def bench_recompute_cost(content, style, weights, evaluations):
+    """Seconds per evaluation with activations kept and recomputed (`nst_tf.checkpointing`)."""
+    report = {}
+    for recompute in (False, True):
+        objective = our_objective(content, style, weights, recompute=recompute)
+        objective.value_and_gradient(content)[1].numpy()
+        start = time.perf_counter()
+        for _ in range(evaluations):
+            objective.value_and_gradient(content)[1].numpy()
+        report["recompute_s" if recompute else "keep_s"] = (
+            time.perf_counter() - start
+        ) / evaluations
+    report["cost"] = report["recompute_s"] / report["keep_s"]
+    return report
 
 
 def bench_sweep(content, style, weights, steps):
@@ -298,7 +363,8 @@ import sys, warnings
 warnings.simplefilter("ignore")
 sys.path.insert(0, {bench!r})
 from benchmark import images
-from nst_tf.transfer import stylize
+from nst_tf import transfer
+from nst_tf.transfer import TransferSettings, stylize
 
 def peak_mib():  # VmHWM: this process's own peak RSS (ru_maxrss keeps the parent's over exec)
     for line in open("/proc/self/status"):
@@ -306,24 +372,61 @@ def peak_mib():  # VmHWM: this process's own peak RSS (ru_maxrss keeps the paren
             return int(line.split()[1]) / 1024
 
 content, style = images({size})
-before = peak_mib()
-stylize(content, style, steps={steps}, weights={weights!r}, progress=False, scales=None)
-print(before, peak_mib())
+settings = TransferSettings().replace(
+    steps={steps}, weights={weights!r}, progress=False, scales={scales!r},
+    activations={activations!r}, precision={precision!r},
+)
+plan = settings.run.scale_plan.plan({size}, {steps})
+recompute = transfer.choose_activations(
+    {activations!r},
+    lambda again: transfer._memory_estimate(
+        content, [style], plan, settings.loss, settings.run, again
+    ),
+    "this run",
+)
+estimate = transfer._memory_estimate(content, [style], plan, settings.loss, settings.run, recompute)
+result = stylize(content, style, settings)
+print(peak_mib(), estimate.peak / 2**20, recompute, result.scales)
 """
 
+#: (long side, steps, scales, activations, precision) of each memory row.
+MEMORY_RUNS = (
+    (256, 25, None, "keep", "float32"),
+    (512, 25, None, "keep", "float32"),
+    (1024, 3, None, "keep", "float32"),
+    (1024, 3, None, "recompute", "float32"),
+    (1024, 3, None, "recompute", "auto"),
+    (2048, 2, [1024, 2048], "auto", "float32"),
+)
 
-def bench_memory(weights, sizes=(256, 512, 1024), steps=3):
-    """Peak RSS (MiB) of a fresh process: after imports and set-up, and after the run."""
-    peaks = {}
-    for size in sizes:
-        code = MEMORY_PROBE.format(bench=str(HERE), size=size, steps=steps, weights=weights)
+
+def bench_memory(weights, runs=MEMORY_RUNS):
+    """Peak RSS (MiB) of fresh processes beside the estimate `stylize` made for them."""
+    rows = {}
+    for size, steps, scales, activations, precision in runs:
+        code = MEMORY_PROBE.format(
+            bench=str(HERE),
+            size=size,
+            steps=steps,
+            weights=weights,
+            scales=scales,
+            activations=activations,
+            precision=precision,
+        )
         done = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
         )
-        before, after = map(float, done.stdout.strip().splitlines()[-1].split())
-        peaks[f"{size}px_MiB"] = after
-        peaks[f"{size}px_before_run_MiB"] = before
-    return peaks
+        peak, estimate, recompute, plan = done.stdout.strip().splitlines()[-1].split(" ", 3)
+        key = f"{size}px {activations} {precision}"
+        rows[key] = {
+            "peak_MiB": float(peak),
+            "estimate_MiB": float(estimate),
+            "recomputed": recompute == "True",
+            "plan": plan,
+            "steps": steps,
+        }
+        print("d", key, rows[key], flush=True)
+    return rows
 
 
 def bench_coarse_to_fine(content_512, style_512, weights, fine_steps, coarse_steps):
@@ -387,37 +490,40 @@ def main():
     print("a", report["a_step_time"], flush=True)
     report["a_xla"] = bench_xla(content, style, weights, n)
     print("a xla", report["a_xla"], flush=True)
-    report["b_time_to_quality"] = bench_time_to_quality(
-        content,
-        style,
+    report["a_hardware_limit"] = bench_hardware_limit(content, style, weights, n)
+    print("a limit", report["a_hardware_limit"], flush=True)
+    report["b_time_to_quality"] = bench_time_to_quality_pairs(
         weights,
+        sizes=(128,) if args.quick else (128, 256),
         adam_steps=20 if args.quick else 200,
         max_lbfgs_steps=10 if args.quick else 60,
     )
-    print("b", report["b_time_to_quality"], flush=True)
     report["c_sweep"] = bench_sweep(content, style, weights, steps=n)
     print("c", report["c_sweep"], flush=True)
-    report["d_peak_memory"] = bench_memory(weights)
-    print("d", report["d_peak_memory"], flush=True)
+    report["d_peak_memory"] = bench_memory(weights, MEMORY_RUNS[:2] if args.quick else MEMORY_RUNS)
     content_512, style_512 = images(512)
     report["e_coarse_to_fine"] = bench_coarse_to_fine(
         content_512, style_512, weights, fine_steps=n, coarse_steps=4 * n
     )
     print("e", report["e_coarse_to_fine"], flush=True)
+    report["f_recompute_cost"] = bench_recompute_cost(
+        content_512, style_512, weights, max(2, n // 3)
+    )
+    print("f", report["f_recompute_cost"], flush=True)
     write_file(args.out, json.dumps(report, indent=2, default=str).encode(), overwrite=True)
     print(markdown_table(report))
 
 
 def markdown_table(r: dict) -> str:
-    a, x, b, c, d, e = (
+    a, x, h, c, e, f = (
         r[k]
         for k in (
             "a_step_time",
             "a_xla",
-            "b_time_to_quality",
+            "a_hardware_limit",
             "c_sweep",
-            "d_peak_memory",
             "e_coarse_to_fine",
+            "f_recompute_cost",
         )
     )
     rows = [
@@ -440,31 +546,45 @@ def markdown_table(r: dict) -> str:
             f"{x['xla_s']:.3f} s",
             f"{x['tf_function_s'] / x['xla_s']:.2f}x",
         ),
-        (f"b. {b['adam_steps']} baseline-Adam steps", f"{b['adam_seconds']:.1f} s", ""),
-        (
-            f"b. ours L-BFGS to the same loss ({b['lbfgs_steps_to_target']} steps)",
-            f"{b['lbfgs_seconds_to_target']:.1f} s",
-            f"{b['speedup']:.1f}x",
-        ),
-        (
-            f"b. ours L-BFGS, bfloat16, to the same loss ({b['lbfgs_steps_to_target_bf16']} steps)",
-            f"{b['lbfgs_seconds_to_target_bf16']:.1f} s",
-            f"{b['speedup_bf16']:.1f}x",
-        ),
-        (
-            f"b. ours coarse-to-fine L-BFGS to the same loss {b['c2f_plan']}",
-            f"{b['c2f_seconds_to_target']:.1f} s",
-            f"{b['c2f_speedup']:.1f}x",
-        ),
+    ]
+    for precision in ("float32", "bfloat16"):
+        rows.append(
+            (
+                f"a. one evaluation ({h['evaluation_gflop']:.1f} GFLOP), {precision}: achieved "
+                f"vs this machine's {precision} matmul",
+                f"{h[f'{precision}_evaluation_gflops']:.0f} GFLOP/s of "
+                f"{h[f'{precision}_matmul_gflops']:.0f}",
+                f"{h[f'{precision}_fraction_of_matmul']:.0%}",
+            )
+        )
+    for key, b in r["b_time_to_quality"].items():
+        rows.append(
+            (f"b. {key}: {b['adam_steps']} baseline-Adam steps", f"{b['adam_seconds']:.1f} s", "")
+        )
+        for suffix, what in (("", "float32"), ("_auto", 'precision="auto"')):
+            rows.append(
+                (
+                    f"b. {key}: ours L-BFGS, {what}, to the same loss "
+                    f"({b[f'lbfgs_steps_to_target{suffix}']} steps, "
+                    f"{b[f'lbfgs_evaluations_to_target{suffix}']} evaluations)",
+                    f"{b[f'lbfgs_seconds_to_target{suffix}']:.1f} s",
+                    f"{b[f'speedup{suffix}']:.1f}x",
+                )
+            )
+    rows += [
         (f"c. 4-ratio sweep, {c['steps']} steps: one by one", f"{c['sequential_s']:.1f} s", ""),
         ("c. 4-ratio sweep, batched", f"{c['batched_s']:.1f} s", f"{c['speedup']:.2f}x"),
-        ("d. peak memory, 256 px", f"{d['256px_MiB']:.0f} MiB", ""),
-        ("d. peak memory, 512 px", f"{d['512px_MiB']:.0f} MiB", ""),
-        (
-            "d. peak memory, 1024 px",
-            f"{d['1024px_MiB']:.0f} MiB",
-            f"{d['1024px_before_run_MiB']:.0f} MiB before the run",
-        ),
+    ]
+    for key, d in r["d_peak_memory"].items():
+        how = "recomputed" if d["recomputed"] else "kept"
+        rows.append(
+            (
+                f"d. peak memory, {key} ({d['steps']} steps, plan {d['plan']}, activations {how})",
+                f"{d['peak_MiB']:.0f} MiB",
+                f"estimate {d['estimate_MiB']:.0f} MiB",
+            )
+        )
+    rows += [
         (
             "e. direct 512 px",
             f"{e['direct']['seconds']:.1f} s",
@@ -474,6 +594,12 @@ def markdown_table(r: dict) -> str:
             "e. coarse-to-fine 256→512 px",
             f"{e['coarse_to_fine']['seconds']:.1f} s",
             f"loss {e['coarse_to_fine']['final_loss_512px']:.3g}",
+        ),
+        ("f. one evaluation at 512 px, activations kept", f"{f['keep_s']:.2f} s", ""),
+        (
+            "f. the same, activations recomputed",
+            f"{f['recompute_s']:.2f} s",
+            f"{f['cost']:.2f}x the time",
         ),
     ]
     lines = ["| measurement | value | vs baseline |", "|---|---|---|"]

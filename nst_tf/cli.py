@@ -29,7 +29,7 @@ from nst_tf.losses import (
     STYLE_NORMALIZATIONS,
     LossSettings,
 )
-from nst_tf.memory import TooLargeError, memory_table
+from nst_tf.memory import ACTIVATIONS, TooLargeError, memory_table
 from nst_tf.optimize import OPTIMIZERS, StopReason
 from nst_tf.safe_write import (
     OutputError,
@@ -181,6 +181,14 @@ def _add_transfer_options(
         choices=PRECISIONS,
         default="float32",
         help="bfloat16: about 2x faster on CPUs with bfloat16 units and recent GPUs",
+    )
+    add(
+        "--activations",
+        choices=ACTIVATIONS,
+        default="auto",
+        help="keep: every VGG19 activation kept for the backward pass (fastest); "
+        "recompute: recomputed there (much less memory, about a third slower); "
+        "auto: keep when the run fits in memory",
     )
     add("--style-blend", type=number_list, help="one weight per style image, e.g. 0.7,0.3")
     add("--style-scale", type=non_negative, default=1.0, help="style size / output size")
@@ -361,6 +369,7 @@ def transfer_settings(args, weights: tuple[str, ...]) -> TransferSettings:
         weights=args.weights,
         pooling=args.pooling,
         precision=args.precision,
+        activations=args.activations,
         style_blend=args.style_blend,
         style_scale=args.style_scale,
         preserve_colors=args.preserve_colors,

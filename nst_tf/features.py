@@ -12,6 +12,7 @@ import functools
 import numpy as np
 import tensorflow as tf
 
+from nst_tf.checks import unit_range
 from nst_tf.errors import ImageTooSmallError, LayerError
 from nst_tf.vgg import (
     CONV_LAYERS,
@@ -87,6 +88,11 @@ class FeatureExtractor:
         outputs = [vgg.get_layer(name).output for name in self.layers]
         self.model = keras.Model(vgg.input, outputs, name="vgg19_features")
         self.model.trainable = False
+        self._compiled_model = tf.function(self.model, reduce_retracing=True)
+        #: VGG19's layers in order, up to the deepest one asked for.
+        self.network_layers = tuple(
+            vgg.get_layer(name) for name in LAYER_NAMES[: LAYER_NAMES.index(self.deepest_layer) + 1]
+        )
 
     def check_image(self, images) -> None:
         """Raise a clear error if ``images`` is not ``(batch, H, W, 3)`` ``[0, 1]`` floats,
@@ -98,17 +104,7 @@ class FeatureExtractor:
                 "nst_tf.load_image returns this shape."
             )
         if tf.executing_eagerly():
-            values = np.asarray(images)
-            if not np.issubdtype(values.dtype, np.floating):
-                raise ValueError(
-                    f"images hold {values.dtype} values; expected [0, 1] floats (divide 0-255 "
-                    "pixels by 255, or use nst_tf.load_image)"
-                )
-            if values.size and (values.min() < -1e-3 or values.max() > 1.001):
-                raise ValueError(
-                    f"images hold values from {values.min():.3g} to {values.max():.3g}; "
-                    "expected [0, 1] RGB (nst_tf.load_image gives that)"
-                )
+            unit_range("images", np.asarray(images), verb="hold")
         height, width = shape[1], shape[2]
         if height is not None and width is not None and min(height, width) < self.min_size:
             raise ImageTooSmallError(
@@ -125,7 +121,8 @@ class FeatureExtractor:
     def __call__(self, images) -> dict[str, tf.Tensor]:
         """Activations ``{name: (batch, H_l, W_l, C_l)}`` of ``[0, 1]`` RGB ``images``."""
         self.check_image(images)
-        outputs = self.model(preprocess(images), training=False)
+        model = self.model if not tf.executing_eagerly() else self._compiled_model
+        outputs = model(preprocess(images), training=False)
         if not isinstance(outputs, (list, tuple)):
             outputs = [outputs]
         return {name: tf.cast(value, tf.float32) for name, value in zip(self.layers, outputs)}

@@ -313,6 +313,14 @@ def total_loss(
     return LossParts(total, content, style, tv)
 
 
+def weighted_total(terms, features, images, targets, weights) -> LossParts:
+    """Slide 3's total of ``terms`` (each against its target, with its weight) from the
+    activations ``features`` of ``images``."""
+    parts = {term.name: term(features, images, target) for term, target in zip(terms, targets)}
+    weighted = {f"{term.name}_weight": weight for term, weight in zip(terms, weights)}
+    return total_loss(**parts, **weighted)
+
+
 # --- the terms as objects: each makes its target once and compares against it -------
 
 

@@ -1,12 +1,14 @@
 """How much memory a run will need, estimated from its plan before anything is built.
 
 VGG19's activations dominate: a forward and backward pass keeps every activation up to
-the deepest layer used, for each image of the batch, plus the gradients flowing back.
-`estimate_peak` adds that to the memory TensorFlow and the network take anyway, for the
-largest scale of the plan and for the style images (seen once, forward only). The
-constants were measured on this project's machine (peak resident memory of fresh
-processes; see ``benchmarks/benchmark.py``); `check_fits` refuses a run whose estimate
-exceeds the memory available, with what to change.
+the deepest layer used, for each image of the batch, plus the gradients flowing back;
+recomputing activations in the backward pass (`nst_tf.checkpointing`) keeps far fewer.
+`estimate_peak` adds that, and the optimiser's own state, to the memory TensorFlow and
+the network take anyway, for the largest scale of the plan and for the style images
+(seen once, forward only). The constants were measured on this project's machine (peak
+resident memory of fresh processes; see ``benchmarks/benchmark.py``). `choose_activations`
+keeps every activation when that fits, else recomputes them (announced), and refuses a
+run that fits neither way before it starts, with what to change.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import os
 import resource
 from dataclasses import dataclass
 
+from nst_tf.checks import one_of
+from nst_tf.errors import warn_once
 from nst_tf.features import LAYER_NAMES, pools_before
 
 MIB = 2**20
@@ -24,6 +28,9 @@ BASE_BYTES = 830 * MIB
 #: Peak memory of forward+backward passes, per byte of float32 forward activations
 #: (measured 2.26 at 256 px, 2.53 at 512, 2.65 at 768, 2.42 for a batch of 4 at 256).
 TRAINING_FACTOR = 2.7
+#: The same when activations are recomputed in the backward pass (`nst_tf.checkpointing`;
+#: measured peaks were 98 % of the estimate at 256 px, 86 % at 1024, 80 % at 2048).
+RECOMPUTE_FACTOR = 2.0
 #: Peak memory of a forward pass alone (a style target), per byte (measured 1.05).
 FORWARD_FACTOR = 1.2
 #: Channels of VGG19's five blocks.
@@ -46,6 +53,7 @@ class Estimate:
     peak: int
     optimised: int
     styles: int
+    optimizer_state: int = 0
 
     def __str__(self) -> str:
         return f"{self.peak / 2**30:.1f} GiB"
@@ -56,16 +64,59 @@ def estimate_peak(
     batch: int,
     deepest: str,
     style_sizes=(),
+    recompute: bool = False,
+    optimizer_state: int = 0,
 ) -> Estimate:
     """The peak memory of optimising ``batch`` images of ``size`` (H, W) at the largest
-    scale, with VGG19 up to ``deepest``, after computing the style targets."""
+    scale, with VGG19 up to ``deepest``, after computing the style targets.
+
+    ``recompute``: activations recomputed in the backward pass (`nst_tf.checkpointing`);
+    ``optimizer_state``: bytes the optimiser keeps (`nst_tf.optimize.state_bytes`).
+    """
     per_value = 4  # bfloat16 runs keep float32 copies: measured 2.1x their activations
-    optimised = int(TRAINING_FACTOR * batch * activation_bytes(*size, deepest, per_value))
+    factor = RECOMPUTE_FACTOR if recompute else TRAINING_FACTOR
+    optimised = int(factor * batch * activation_bytes(*size, deepest, per_value))
     styles = max(
         (int(FORWARD_FACTOR * activation_bytes(*s, deepest, per_value)) for s in style_sizes),
         default=0,
     )
-    return Estimate(BASE_BYTES + max(optimised, styles), optimised, styles)
+    peak = BASE_BYTES + max(optimised + optimizer_state, styles)
+    return Estimate(peak, optimised, styles, optimizer_state)
+
+
+#: How activations are handled in the backward pass: ``"auto"`` keeps them all when the
+#: run fits in memory that way and recomputes them otherwise.
+ACTIVATIONS = ("auto", "keep", "recompute")
+
+
+class RecomputeNotice(UserWarning):
+    """``activations="auto"`` recomputes activations: the run fits no other way."""
+
+
+def choose_activations(activations: str, estimate_for, what: str) -> bool:
+    """Whether to recompute activations in the backward pass (True) or keep them.
+
+    ``estimate_for(recompute)`` gives the run's `Estimate` either way. ``"keep"`` and
+    ``"recompute"`` are checked to fit; ``"auto"`` keeps when that fits, else recomputes
+    (announced). A `TooLargeError` says what to change when nothing fits.
+    """
+    one_of("activations", activations, ACTIVATIONS)
+    if activations != "auto":
+        recompute = activations == "recompute"
+        check_fits(estimate_for(recompute), what, recompute)
+        return recompute
+    keep = estimate_for(False)
+    available = available_bytes()
+    if available is None or keep.peak <= available:
+        return False
+    check_fits(estimate_for(True), what, recompute=True)
+    warn_once(
+        f"{what} needs about {keep} with every activation kept and "
+        f"{available / 2**30:.1f} GiB is available: activations are recomputed in the "
+        "backward pass instead (same result, about a third slower).",
+        RecomputeNotice,
+    )
+    return True
 
 
 def available_bytes() -> int | None:
@@ -108,11 +159,22 @@ TABLE_ROWS = ((256, 1), (512, 1), (1024, 1), (2048, 1), (256, 4), (512, 4))
 
 
 def memory_table() -> str:
-    """The estimate for common sizes, as a Markdown table (README and ``--help``)."""
-    rows = ["| output (square) | images at once | estimated peak memory |", "|---|---|---|"]
+    """The estimate for common sizes with the default L-BFGS, as a Markdown table
+    (README and ``--help``)."""
+    from nst_tf.optimize import optimizer_defaults, state_bytes
+
+    lbfgs = optimizer_defaults("lbfgs")
+    rows = [
+        "| output (square) | images at once | activations kept | activations recomputed |",
+        "|---|---|---|---|",
+    ]
     for side, batch in TABLE_ROWS:
-        estimate = estimate_peak((side, side), batch, "block5_conv2")
-        rows.append(f"| {side} px | {batch} | {estimate} |")
+        state = state_bytes("lbfgs", lbfgs, batch * side * side * 3)
+        keep, recompute = (
+            estimate_peak((side, side), batch, "block5_conv2", [(side, side)], again, state)
+            for again in (False, True)
+        )
+        rows.append(f"| {side} px | {batch} | {keep} | {recompute} |")
     return "\n".join(rows)
 
 
@@ -120,13 +182,20 @@ class TooLargeError(MemoryError):
     """A run that would need more memory than this machine has; refused before it starts."""
 
 
-def check_fits(estimate: Estimate, what: str) -> None:
-    """A `TooLargeError` with what to change if ``estimate`` exceeds the memory available."""
+def check_fits(estimate: Estimate, what: str, recompute: bool = False) -> None:
+    """A `TooLargeError` with what to change if ``estimate`` exceeds the memory available
+    (``recompute``: the estimate already counts recomputed activations)."""
     available = available_bytes()
     if available is None or estimate.peak <= available:
         return
+    changes = [
+        "a smaller output size (--size)",
+        "a smaller style scale (--style-scale)",
+        "fewer images at once (a sweep with fewer ratios)",
+    ]
+    if not recompute:
+        changes.append("recomputed activations (--activations recompute)")
     raise TooLargeError(
         f"{what} would need about {estimate} of memory and {available / 2**30:.1f} GiB is "
-        "available: use a smaller output size (--size), a smaller style scale "
-        "(--style-scale), or fewer images at once (a sweep with fewer ratios)"
+        f"available: use {', '.join(changes[:-1])}, or {changes[-1]}"
     )

@@ -29,9 +29,9 @@ from nst_tf.checks import one_of, whole_number
 from nst_tf.features import LAYER_NAMES, min_image_size, shared_extractor
 from nst_tf.images import as_image_batch, as_mask, fit_long_side, resize
 from nst_tf.losses import LossSettings, style_mix
-from nst_tf.memory import check_fits, estimate_peak
+from nst_tf.memory import ACTIVATIONS, choose_activations, estimate_peak
 from nst_tf.objective import Objective
-from nst_tf.optimize import EndsWithStop, RunResult, Stop, check_optimizer, run
+from nst_tf.optimize import EndsWithStop, RunResult, Stop, check_optimizer, run, state_bytes
 from nst_tf.reporting import Reporter, Reporting
 from nst_tf.scales import ScalePlan
 from nst_tf.vgg import NetworkSettings
@@ -52,6 +52,9 @@ class RunSettings:
         seed: seed of the white noise (and of random VGG19 weights).
         preserve_colors: ``None``, ``"luminance"`` or ``"histogram"`` (`nst_tf.color`).
         scale_plan: the sizes to optimise at (`nst_tf.scales.ScalePlan`).
+        activations: ``"keep"`` every VGG19 activation for the backward pass (fastest),
+            ``"recompute"`` them there (much less memory, about a third slower;
+            `nst_tf.checkpointing`), or ``"auto"``: keep when the run fits in memory.
     """
 
     optimizer: str = "lbfgs"
@@ -61,6 +64,7 @@ class RunSettings:
     seed: int = 0
     preserve_colors: str | None = None
     scale_plan: ScalePlan = ScalePlan()
+    activations: str = "auto"
 
     def __post_init__(self):
         check_optimizer(self.optimizer, self.optimizer_options)
@@ -73,6 +77,7 @@ class RunSettings:
             object.__setattr__(self, "init", as_image_batch(self.init, "init"))
         if self.preserve_colors is not None:
             one_of("preserve_colors", self.preserve_colors, color.COLOR_MODES)
+        one_of("activations", self.activations, ACTIVATIONS)
         if not isinstance(self.scale_plan, ScalePlan):
             raise TypeError(f"scale_plan must be a ScalePlan, not {self.scale_plan!r}")
 
@@ -199,7 +204,11 @@ def transfer_batch(
     loss, run_settings = settings.loss, settings.run
     regions = Regions.check(style_masks, content_mask, content, len(styles), loss.style_blend)
     plan = run_settings.scale_plan.plan(max(content.shape[1:3]), run_settings.steps)
-    check_fits(_memory_estimate(content, styles, plan, loss), "This run")
+    recompute = choose_activations(
+        run_settings.activations,
+        lambda recompute: _memory_estimate(content, styles, plan, loss, run_settings, recompute),
+        "This run",
+    )
     extractor = shared_extractor(loss.layers, settings.network)
     images, runs = None, []
     for index, (side, steps) in enumerate(plan):
@@ -213,7 +222,9 @@ def transfer_batch(
         seen_content, seen_styles = _prepare_colors(
             run_settings.preserve_colors, content_s, styles_s
         )
-        objective = Objective(extractor, loss, seen_content, seen_styles, *regions.at(seen_content))
+        objective = Objective(
+            extractor, loss, seen_content, seen_styles, *regions.at(seen_content), recompute
+        )
         start = (
             _initial_images(run_settings, seen_content, loss.batch)
             if images is None
@@ -288,9 +299,10 @@ def _scaled_size(image: np.ndarray, long_side: int) -> tuple[int, int]:
     return max(1, round(height * scale)), max(1, round(width * scale))
 
 
-def _memory_estimate(content, styles, plan, loss: LossSettings):
-    """The run's peak memory, at its largest scale (`nst_tf.memory`); also refuses a
-    ``style_scale`` that leaves a style image too small for the layers at any scale."""
+def _memory_estimate(content, styles, plan, loss: LossSettings, run_settings, recompute):
+    """The run's peak memory, at its largest scale (`nst_tf.memory`), with activations
+    kept or recomputed; also refuses a ``style_scale`` that leaves a style image too
+    small for the layers at any scale."""
     deepest = max(loss.layers, key=LAYER_NAMES.index)
     for style in styles:
         height, width = _scaled_size(style, round(plan[0][0] * loss.style_scale))
@@ -301,7 +313,10 @@ def _memory_estimate(content, styles, plan, loss: LossSettings):
             )
     side = plan[-1][0]
     style_sizes = [_scaled_size(style, round(side * loss.style_scale)) for style in styles]
-    return estimate_peak(_scaled_size(content, side), loss.batch, deepest, style_sizes)
+    size = _scaled_size(content, side)
+    values = loss.batch * size[0] * size[1] * 3
+    optimizer = state_bytes(run_settings.optimizer, run_settings.hyper_parameters, values)
+    return estimate_peak(size, loss.batch, deepest, style_sizes, recompute, optimizer)
 
 
 def _running_total(parts: list[np.ndarray]) -> np.ndarray:

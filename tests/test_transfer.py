@@ -289,7 +289,7 @@ def test_every_setting_group_is_reachable_by_keyword():
 def test_optimizers_are_a_registry_with_their_hyper_parameters():
     assert set(OPTIMIZERS) == {"lbfgs", "adam"}
     assert optimizer_defaults("adam") == {"learning_rate": 0.02, "beta_1": 0.99, "epsilon": 0.1}
-    assert check_optimizer("lbfgs", {"memory": 5}) == {"memory": 5}
+    assert check_optimizer("lbfgs", {"memory": 5}) == {"memory": 5, "first_step": 1.0}
 
 
 def test_an_optimizer_hyper_parameter_changes_the_run(content, style, quick):

@@ -1,0 +1,231 @@
+"""Recomputed activations (same gradient, less memory), the memory estimate against
+measured peaks, how ``activations="auto"`` chooses, and L-BFGS's scaled first step.
+
+Speed itself is measured by ``benchmarks/benchmark.py``, never here."""
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import nst_tf
+from nst_tf import memory, transfer
+from nst_tf.checkpointing import SEGMENT_ENDS, segments
+from nst_tf.features import shared_extractor
+from nst_tf.losses import LossSettings
+from nst_tf.memory import RecomputeNotice, TooLargeError, choose_activations
+from nst_tf.objective import Objective
+from nst_tf.optimize import state_bytes
+from nst_tf.vgg import NetworkSettings
+
+pytestmark = pytest.mark.filterwarnings("ignore::nst_tf.vgg.RandomWeightsWarning")
+
+
+def _objectives(content, style, precision="float32"):
+    loss = LossSettings(
+        content_weight=[0.025, 1.0],
+        style_layers={"block1_conv1": 2.0, "block3_conv1": 1.0, "block5_conv1": 0.5},
+    )
+    extractor = shared_extractor(loss.layers, NetworkSettings("random", precision=precision))
+    return (
+        Objective(extractor, loss, content, [style], recompute=again) for again in (False, True)
+    )
+
+
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_recomputed_activations_give_the_same_loss_and_gradient(content, style, rng, precision):
+    kept, recomputed = _objectives(content, style, precision)
+    noisy = np.clip(np.repeat(content, 2, 0) + rng.normal(0, 0.1, (2, *content.shape[1:])), 0, 1)
+    images = noisy.astype(np.float32)
+    parts, gradient = kept.value_and_gradient(images)
+    parts_again, gradient_again = recomputed.value_and_gradient(images)
+    for name in ("total", "content", "style", "tv"):
+        np.testing.assert_allclose(getattr(parts_again, name), getattr(parts, name), rtol=1e-5)
+    scale = np.abs(gradient.numpy()).max()
+    assert scale > 0
+    np.testing.assert_allclose(gradient_again.numpy(), gradient.numpy(), atol=1e-5 * scale)
+
+
+def test_segments_cover_the_network_up_to_the_deepest_layer_in_order(content, style):
+    kept, _ = _objectives(content, style)
+    cut = segments(kept.extractor)
+    layers = [layer.name for segment in cut for layer in segment.layers]
+    assert layers == [layer.name for layer in kept.extractor.network_layers]
+    assert layers[-1] == "block5_conv2" and cut[0].first and not any(s.first for s in cut[1:])
+    assert all(segment.layers[-1].name in SEGMENT_ENDS for segment in cut[:-1])
+    assert sorted(name for s in cut for name in s.kept) == sorted(kept.extractor.layers)
+
+
+def test_stylize_with_recomputed_activations_follows_the_same_path(content, style):
+    runs = [
+        nst_tf.stylize(content, style, steps=3, weights="random", progress=False, activations=a)
+        for a in ("keep", "recompute")
+    ]
+    np.testing.assert_allclose(runs[1].history["total"], runs[0].history["total"], rtol=1e-4)
+
+
+def _estimates(keep_gib, recompute_gib):
+    return lambda recompute: memory.Estimate(
+        int((recompute_gib if recompute else keep_gib) * 2**30), 0, 0
+    )
+
+
+def test_auto_keeps_activations_when_the_run_fits(monkeypatch):
+    monkeypatch.setattr(memory, "available_bytes", lambda: 4 * 2**30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert choose_activations("auto", _estimates(3, 2), "This run") is False
+
+
+def test_auto_recomputes_when_only_that_fits_and_says_so(monkeypatch):
+    monkeypatch.setattr(memory, "available_bytes", lambda: 4 * 2**30)
+    with pytest.warns(RecomputeNotice, match=r"needs about 6.0 GiB .* recomputed"):
+        assert choose_activations("auto", _estimates(6, 3), "This run") is True
+
+
+@pytest.mark.parametrize(
+    "activations, hint",
+    [
+        ("auto", "--style-scale"),
+        ("recompute", "--style-scale"),
+        ("keep", "--activations recompute"),
+    ],
+)
+def test_a_run_that_fits_no_way_is_refused_with_what_to_change(monkeypatch, activations, hint):
+    monkeypatch.setattr(memory, "available_bytes", lambda: 2 * 2**30)
+    with pytest.raises(TooLargeError, match="would need about") as refused:
+        choose_activations(activations, _estimates(6, 3), "This run")
+    assert hint in str(refused.value) and "--size" in str(refused.value)
+    assert ("--activations" in str(refused.value)) == (activations == "keep")
+
+
+def test_an_explicit_choice_is_kept_when_it_fits(monkeypatch):
+    monkeypatch.setattr(memory, "available_bytes", lambda: 8 * 2**30)
+    assert choose_activations("recompute", _estimates(6, 3), "This run") is True
+    assert choose_activations("keep", _estimates(6, 3), "This run") is False
+
+
+def test_activations_is_checked_where_it_is_made():
+    with pytest.raises(ValueError, match="activations"):
+        transfer.RunSettings(activations="sometimes")
+
+
+def test_the_estimate_counts_the_optimizers_memory():
+    lbfgs = state_bytes("lbfgs", {"memory": 20, "first_step": 1.0}, 1000)
+    assert lbfgs == (2 * 20 + 12) * 1000 * 8  # past steps and gradient changes, float64
+    with_state = memory.estimate_peak((256, 256), 1, "block5_conv2", optimizer_state=lbfgs)
+    without = memory.estimate_peak((256, 256), 1, "block5_conv2")
+    assert with_state.peak - without.peak == lbfgs
+    lean = memory.estimate_peak((256, 256), 1, "block5_conv2", recompute=True)
+    assert lean.optimised < without.optimised
+
+
+PEAK_PROBE = """
+import warnings; warnings.simplefilter("ignore")
+import nst_tf
+from nst_tf import transfer
+from nst_tf.images import fit_long_side
+from nst_tf.transfer import TransferSettings
+content = fit_long_side(nst_tf.load_image(nst_tf.bundled_image_path("chelsea"), max_size=None), 256)
+style = fit_long_side(nst_tf.load_image(nst_tf.bundled_image_path("swirls"), max_size=None), 256)
+settings = TransferSettings().replace(
+    activations={activations!r}, weights="random", steps=25, progress=False, scales=None
+)
+plan = settings.run.scale_plan.plan(256, 25)
+estimate = transfer._memory_estimate(
+    content, [style], plan, settings.loss, settings.run, {activations!r} == "recompute"
+)
+nst_tf.stylize(content, style, settings)
+peak = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmHWM"))
+print(estimate.peak, peak)
+"""
+
+
+@pytest.mark.parametrize("activations", ["keep", "recompute"])
+def test_the_estimate_covers_the_measured_peak_within_a_third(activations):
+    """A fresh process's peak resident memory (256 px, 25 L-BFGS steps, so its memory of
+    past steps is full) lies between 75 % and 100 % of the estimate."""
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_PROBE.format(activations=activations)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    estimate, peak = map(int, done.stdout.split()[-2:])
+    assert 0.75 * estimate <= peak <= estimate, (peak / 2**20, estimate / 2**20)
+
+
+def _first_step_runs(content, style, first_steps, steps=8):
+    return [
+        nst_tf.stylize(
+            content,
+            style,
+            steps=steps,
+            weights="random",
+            progress=False,
+            optimizer_options={"first_step": first},
+        ).history["total"][-1]
+        for first in first_steps
+    ]
+
+
+@pytest.mark.parametrize("pair", [("chelsea", "swirls"), ("rocket", "mosaic")])
+def test_the_scaled_first_step_never_ends_worse_than_plain_lbfgs(pair):
+    """``first_step=max|gradient|`` undoes the scaling: plain L-BFGS-B, whose first trial
+    step is the raw gradient. The default must end no worse on the same budget."""
+    content, style = (
+        nst_tf.load_image(nst_tf.bundled_image_path(name), max_size=64) for name in pair
+    )
+    loss = LossSettings()
+    objective = Objective(
+        shared_extractor(loss.layers, NetworkSettings("random")), loss, content, [style]
+    )
+    plain = float(np.abs(objective.value_and_gradient(content)[1].numpy()).max())
+    scaled, unscaled = _first_step_runs(content, style, [1.0, plain])
+    assert scaled <= unscaled
+
+
+def test_the_first_step_moves_the_steepest_pixel_by_first_step(content, style):
+    """After one evaluation at the start, the first trial point differs from the start by
+    at most ``first_step`` at any pixel (and exactly that before the [0, 1] bounds)."""
+    seen = []
+    loss = LossSettings()
+    objective = Objective(
+        shared_extractor(loss.layers, NetworkSettings("random")), loss, content, [style]
+    )
+    original = objective.value_and_gradient
+
+    def spy(images):
+        seen.append(np.array(images))
+        return original(images)
+
+    objective.value_and_gradient = spy
+    from nst_tf.optimize import run
+    from nst_tf.reporting import Reporter, Reporting
+
+    run(
+        objective,
+        content,
+        "lbfgs",
+        {"memory": 20, "first_step": 0.05},
+        1,
+        Reporter(Reporting(progress=False), 1, "t"),
+    )
+    moved = np.abs(seen[1] - seen[0]).max()
+    assert 0.0 < moved <= 0.05 + 1e-6
+    assert tf.reduce_all(tf.equal(seen[0], content))
+
+
+def test_a_new_run_reuses_the_compiled_step(content, style):
+    """tf.function tells Python arguments apart by identity: equal loss terms must be one
+    object, or every run (scale, ratio) pays a new trace."""
+    from nst_tf.objective import _compiled_value_and_gradient
+
+    nst_tf.stylize(content, style, steps=1, weights="random", progress=False)
+    traced = _compiled_value_and_gradient.experimental_get_tracing_count()
+    nst_tf.stylize(content, style, steps=1, weights="random", progress=False, style_weight=2.0)
+    assert _compiled_value_and_gradient.experimental_get_tracing_count() == traced
