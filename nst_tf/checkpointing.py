@@ -100,12 +100,12 @@ def _segments_of(extractor: FeatureExtractor) -> tuple[Segment, ...]:
     return _SEGMENTS[extractor]
 
 
-@tf.function(reduce_retracing=True)
+@tf.function
 def _forward(segment: Segment, x):
     return segment(x)
 
 
-@tf.function(reduce_retracing=True)
+@tf.function
 def _loss_and_gradients(terms, images, features, targets, weights):
     """The loss from kept activations, and its gradient with respect to them and to the
     pixels (the pixels' part comes from the total-variation term alone)."""
@@ -120,7 +120,7 @@ def _loss_and_gradients(terms, images, features, targets, weights):
     return parts, gradient, feature_gradients
 
 
-@tf.function(reduce_retracing=True)
+@tf.function
 def _backward(segment: Segment, x, upstream, kept_gradients):
     """The gradient at ``segment``'s input, given the gradient at its output
     (``upstream``; None for the last segment) and at its kept activations."""

@@ -89,7 +89,7 @@ def evaluate(extractor, terms, images, targets, weights) -> losses.LossParts:
     return losses.weighted_total(terms, extractor(images), images, targets, weights)
 
 
-@tf.function(reduce_retracing=True)
+@tf.function  # one trace per image size and term set; guided losses need static shapes
 def _compiled_value_and_gradient(extractor, terms, images, targets, weights):
     with tf.GradientTape() as tape:
         tape.watch(images)

@@ -62,14 +62,16 @@ def lbfgs(
     ``first_step``: how far (in ``[0, 1]`` pixel units) the first trial step moves the
     pixel whose gradient is steepest. With bounds on every pixel, L-BFGS-B's first trial
     step is the raw gradient, which for this loss (~1e8) would throw every pixel to 0
-    or 1; the loss is therefore divided by ``max |gradient| / first_step`` at the start.
+    or 1; each image's loss is therefore divided by ``max |its gradient| / first_step``
+    at the start (the images of a batch are independent, so each keeps its optimum).
     Only the first step sees this: afterwards L-BFGS rescales its curvature estimate
-    from the steps it took. Measured: about a sixth fewer evaluations to a given loss.
+    from the steps it took. Measured: a sixth fewer evaluations to a given loss at 128 px.
     """
     shape = state.images.shape
     last = {}
     start_values, start_gradient = evaluate(state.images)
-    scale = max(float(np.abs(start_gradient).max()) / first_step, np.finfo(np.float32).tiny)
+    steepest = np.abs(start_gradient).reshape(len(start_gradient), -1).max(axis=1)
+    scale = np.maximum(steepest / first_step, np.finfo(np.float32).tiny)
     pending = [(start_values, start_gradient)]  # scipy evaluates the start first
 
     def value_and_grad(x: np.ndarray):
@@ -78,8 +80,9 @@ def lbfgs(
             last["values"], gradient = pending.pop()
         else:
             last["values"], gradient = evaluate(x.reshape(shape).astype(np.float32))
-        total = float(last["values"]["total"].sum())
-        return total / scale, gradient.astype(np.float64).ravel() / scale
+        total = float(np.sum(last["values"]["total"] / scale))
+        gradient = gradient.astype(np.float64) / scale[:, None, None, None]
+        return total, gradient.ravel()
 
     def after_iteration(intermediate_result):
         x = intermediate_result.x
@@ -88,23 +91,86 @@ def lbfgs(
         state.images = x.reshape(shape).astype(np.float32)
         step_done(state.images, last["values"])
 
-    result = scipy.optimize.minimize(
-        value_and_grad,
-        state.images.astype(np.float64).ravel(),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=scipy.optimize.Bounds(0.0, 1.0),
-        callback=after_iteration,
-        options={
-            "maxiter": steps,
-            "maxfun": 3 * steps + 20,
-            "ftol": 0.0,
-            "gtol": 0.0,
-            "maxcor": memory,
-        },
+    x, state.message = minimize_in_unit_box(
+        value_and_grad, state.images.astype(np.float64).ravel(), steps, memory, after_iteration
     )
-    state.images = result.x.reshape(shape).astype(np.float32)
-    state.message = str(result.message)
+    state.images = x.reshape(shape).astype(np.float32)
+
+
+def minimize_in_unit_box(value_and_grad, x0, steps, memory, callback):
+    """L-BFGS-B on ``x0`` with every value bounded to [0, 1], for ``steps`` iterations:
+    ``(x, message)``. ``callback(intermediate_result)`` (an ``OptimizeResult`` with ``x``;
+    scipy needs the parameter to have that name) runs after each iteration.
+
+    The same algorithm and iterates as ``scipy.optimize.minimize(method="L-BFGS-B")``,
+    whose public path converts the bounds value by value in Python (about 6 µs a value:
+    0.8 s at 256 px, 13 s at 1024 px, every run and scale); with scipy's C L-BFGS-B
+    (scipy >= 1.15) its routine is called here with the bound arrays directly.
+    """
+    if not _lbfgsb_routine_known():
+        result = scipy.optimize.minimize(
+            value_and_grad,
+            x0,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=scipy.optimize.Bounds(0.0, 1.0),
+            callback=callback,
+            options={
+                "maxiter": steps,
+                "maxfun": _max_evaluations(steps),
+                "ftol": 0.0,
+                "gtol": 0.0,
+                "maxcor": memory,
+            },
+        )
+        return result.x, str(result.message)
+    from scipy.optimize import _lbfgsb
+    from scipy.optimize._lbfgsb_py import status_messages, task_messages
+
+    n, m = x0.size, memory
+    x, value, gradient = x0.astype(np.float64).copy(), 0.0, np.zeros(n)
+    lower, upper, kinds = np.zeros(n), np.ones(n), np.full(n, 2, np.int32)  # 2: both bounds
+    work, int_work = np.zeros(2 * m * n + 5 * n + 11 * m * m + 8 * m), np.zeros(3 * n, np.int32)
+    task, line_task = np.zeros(2, np.int32), np.zeros(2, np.int32)
+    logicals, ints, floats = np.zeros(4, np.int32), np.zeros(44, np.int32), np.zeros(29)
+    iterations = evaluations = 0
+    while True:
+        _lbfgsb.setulb(
+            m, x, lower, upper, kinds, value, gradient, 0.0, 0.0,
+            work, int_work, task, logicals, ints, floats, 20, line_task,
+        )  # fmt: skip
+        if task[0] == _TASK_EVALUATE:
+            value, gradient = value_and_grad(x)
+            evaluations += 1
+        elif task[0] == _TASK_NEW_X:
+            iterations += 1
+            callback(scipy.optimize.OptimizeResult(x=x, fun=value))
+            if iterations >= steps:
+                task[:] = _TASK_STOP, 504
+            elif evaluations > _max_evaluations(steps):
+                task[:] = _TASK_STOP, 502
+        else:
+            return x, f"{status_messages[task[0]]}: {task_messages[task[1]]}"
+
+
+_TASK_NEW_X, _TASK_EVALUATE, _TASK_STOP = 1, 3, 5
+_SETULB_SIGNATURE = (
+    "setulb(m,x,l,u,nbd,f,g,factr,pgtol,wa,iwa,task,lsave,isave,dsave,maxls,ln_task)"
+)
+
+
+def _max_evaluations(steps: int) -> int:
+    return 3 * steps + 20
+
+
+def _lbfgsb_routine_known() -> bool:
+    """True when scipy's L-BFGS-B routine is the C one whose calling convention
+    `minimize_in_unit_box` follows (scipy >= 1.15)."""
+    try:
+        from scipy.optimize import _lbfgsb
+    except ImportError:
+        return False
+    return (getattr(_lbfgsb.setulb, "__doc__", "") or "").startswith(_SETULB_SIGNATURE)
 
 
 def adam(

@@ -65,12 +65,14 @@ def test_histogram_mode_is_a_transfer_to_the_colour_matched_style(content, style
 def test_sweep_gives_one_image_per_ratio_and_more_content_weight_less_content_loss(
     content, style, vgg_h5, batched
 ):
+    # 10 steps: after 5, the two most style-heavy results are within 1 % of each other
+    # and their order is the line search's noise
     result = weight_ratio_sweep(
-        content, style, batched=batched, steps=5, weights=str(vgg_h5), progress=False
+        content, style, batched=batched, steps=10, weights=str(vgg_h5), progress=False
     )
     assert result.ratios == list(DEFAULT_RATIOS) and result.batched is batched
     assert result.images.shape == (4, *content.shape[1:])
-    assert result.history["content"].shape == (5, 4)
+    assert result.history["content"].shape == (10, 4)
     assert np.all(np.diff(result.final_losses["content"]) < 0)
     assert len(result.figure.axes) == 4
     assert "content/style" in result.table() and "0.0001" in result.table()

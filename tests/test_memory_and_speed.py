@@ -229,3 +229,42 @@ def test_a_new_run_reuses_the_compiled_step(content, style):
     traced = _compiled_value_and_gradient.experimental_get_tracing_count()
     nst_tf.stylize(content, style, steps=1, weights="random", progress=False, style_weight=2.0)
     assert _compiled_value_and_gradient.experimental_get_tracing_count() == traced
+
+
+def _box_problem(seed=0, n=300):
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=(n, n)) / np.sqrt(n)
+    hessian, target = a @ a.T + 0.1 * np.eye(n), rng.normal(0.5, 1.0, n)  # optimum outside
+
+    def value_and_grad(x):
+        d = x - target
+        return 0.5 * d @ hessian @ d, hessian @ d
+
+    return value_and_grad, rng.uniform(0, 1, n)
+
+
+def _recorder(seen):
+    def after_iteration(intermediate_result):  # the name scipy looks for
+        seen.append(intermediate_result.x.copy())
+
+    return after_iteration
+
+
+def test_the_direct_lbfgsb_call_takes_scipys_iterates_exactly(monkeypatch):
+    """`minimize_in_unit_box` calls scipy's L-BFGS-B routine with the bound arrays (its
+    public path converts them value by value in Python); the iterates must be scipy's."""
+    from nst_tf import optimize
+
+    assert optimize._lbfgsb_routine_known()  # the fast path is the one tested here
+    runs = []
+    for known in (True, False):
+        monkeypatch.setattr(optimize, "_lbfgsb_routine_known", lambda known=known: known)
+        value_and_grad, x0 = _box_problem()
+        seen = []
+        x, message = optimize.minimize_in_unit_box(value_and_grad, x0, 12, 5, _recorder(seen))
+        runs.append((x, message, seen))
+    (x, message, seen), (x_scipy, message_scipy, seen_scipy) = runs
+    assert len(seen) == len(seen_scipy) == 12 and message == message_scipy
+    np.testing.assert_array_equal(np.array(seen), np.array(seen_scipy))
+    np.testing.assert_array_equal(x, x_scipy)
+    assert x.min() >= 0 and x.max() <= 1 and (x == 1).any()
