@@ -23,13 +23,14 @@ from nst_tf.features import LAYER_NAMES, pools_before
 
 MIB = 2**20
 #: Resident memory of a process with TensorFlow imported and VGG19 loaded (a 32 px run
-#: peaked at 837 MiB).
-BASE_BYTES = 830 * MIB
+#: peaked at 837 MiB; the same 256 px run peaked 86 MiB higher in CI's fresh environment).
+BASE_BYTES = 900 * MIB
 #: Peak memory of forward+backward passes, per byte of float32 forward activations
 #: (measured 2.26 at 256 px, 2.53 at 512, 2.65 at 768, 2.42 for a batch of 4 at 256).
 TRAINING_FACTOR = 2.7
 #: The same when activations are recomputed in the backward pass (`nst_tf.checkpointing`;
-#: measured peaks were 98 % of the estimate at 256 px, 86 % at 1024, 80 % at 2048).
+#: measured peaks were 92 % of the estimate at 256 px after 25 steps, 72 % at 1024 px
+#: after 3 steps, when L-BFGS's memory of past steps is still nearly empty).
 RECOMPUTE_FACTOR = 2.0
 #: Peak memory of a forward pass alone (a style target), per byte (measured 1.05).
 FORWARD_FACTOR = 1.2
