@@ -174,14 +174,20 @@ def bench_xla(content, style, weights, evaluations):
         objective.targets,
         objective.weights,
     )
-    timings = {}
-    for name, step in (("tf_function_s", _compiled_value_and_gradient), ("xla_s", xla)):
-        step(*args)[1].numpy()  # trace / compile
-        start = time.perf_counter()
-        for _ in range(evaluations):
-            step(*args)[1].numpy()
-        timings[name] = (time.perf_counter() - start) / evaluations
-    return timings
+    return {
+        name: seconds_per_evaluation(lambda step=step: step(*args), evaluations)
+        for name, step in (("tf_function_s", _compiled_value_and_gradient), ("xla_s", xla))
+    }
+
+
+def seconds_per_evaluation(value_and_gradient, evaluations: int) -> float:
+    """Mean seconds of ``value_and_gradient()`` (a (parts, gradient) call) after one
+    untimed call that traces or compiles it."""
+    value_and_gradient()[1].numpy()
+    start = time.perf_counter()
+    for _ in range(evaluations):
+        value_and_gradient()[1].numpy()
+    return (time.perf_counter() - start) / evaluations
 
 
 def our_objective(content, style, weights, precision="float32", recompute=False):
@@ -312,11 +318,9 @@ def bench_hardware_limit(content, style, weights, evaluations):
     report = {"evaluation_gflop": flops / 1e9}
     for precision, dtype in (("float32", tf.float32), ("bfloat16", tf.bfloat16)):
         objective = our_objective(content, style, weights, precision)
-        objective.value_and_gradient(content)[1].numpy()
-        start = time.perf_counter()
-        for _ in range(evaluations):
-            objective.value_and_gradient(content)[1].numpy()
-        seconds = (time.perf_counter() - start) / evaluations
+        seconds = seconds_per_evaluation(
+            lambda objective=objective: objective.value_and_gradient(content), evaluations
+        )
         report[f"{precision}_evaluation_s"] = seconds
         report[f"{precision}_evaluation_gflops"] = flops / seconds / 1e9
         report[f"{precision}_matmul_gflops"] = matmul_gflops(dtype)
@@ -331,13 +335,9 @@ def bench_recompute_cost(content, style, weights, evaluations):
     report = {}
     for recompute in (False, True):
         objective = our_objective(content, style, weights, recompute=recompute)
-        objective.value_and_gradient(content)[1].numpy()
-        start = time.perf_counter()
-        for _ in range(evaluations):
-            objective.value_and_gradient(content)[1].numpy()
-        report["recompute_s" if recompute else "keep_s"] = (
-            time.perf_counter() - start
-        ) / evaluations
+        report["recompute_s" if recompute else "keep_s"] = seconds_per_evaluation(
+            lambda objective=objective: objective.value_and_gradient(content), evaluations
+        )
     report["cost"] = report["recompute_s"] / report["keep_s"]
     return report
 
