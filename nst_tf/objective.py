@@ -29,7 +29,7 @@ class Objective:
         style_masks, content_mask: optional regions ``(1, H, W, 1)`` at the content's size
             (spatial control, `nst_tf.losses.style_mix`).
         recompute: recompute activations in the backward pass (`nst_tf.checkpointing`):
-            the same gradient in much less memory, about a third slower.
+            the same gradient in less memory, about 1.5x the time per step.
     """
 
     def __init__(
@@ -61,7 +61,8 @@ class Objective:
         return evaluate(self.extractor, self.terms, images, self.targets, self.weights)
 
     def value_and_gradient(self, images) -> tuple[losses.LossParts, tf.Tensor]:
-        """Loss parts ``(batch,)`` and ``d(Σ total)/d(images)``; one compiled step.
+        """Loss parts ``(batch,)`` and ``d(Σ total)/d(images)``; one compiled step (or,
+        with ``recompute``, `nst_tf.checkpointing`'s compiled segments).
 
         The compiled function is shared by every objective with the same extractor and
         terms, so a new run (another style, ratio or scale) does not trace it again.

@@ -272,3 +272,20 @@ def test_cli_choices_and_defaults_come_from_the_library():
     assert list(actions["optimizer"].choices) == list(OPTIMIZERS)
     for name in ("content", "style", "tv"):
         assert actions[f"{name}_weight"].default == getattr(LossSettings(), f"{name}_weight")
+
+
+def test_activations_are_chosen_on_the_command_line(run, tmp_path, monkeypatch):
+    from nst_tf import checkpointing
+
+    calls = []
+    original = checkpointing.value_and_gradient
+    monkeypatch.setattr(
+        checkpointing, "value_and_gradient", lambda *a: calls.append(1) or original(*a)
+    )
+    out = tmp_path / "lean.png"
+    code, _, _ = run(
+        *_small("stylize", CONTENT, STYLE, "-o", str(out), "--activations", "recompute")
+    )
+    assert code == 0 and out.is_file() and calls  # the recomputing path ran
+    code, _, err = run(*_small("stylize", CONTENT, STYLE, "-o", str(out), "--activations", "x"))
+    assert code == 2 and "--activations" in err and "invalid choice" in err

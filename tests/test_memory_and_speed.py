@@ -268,3 +268,36 @@ def test_the_direct_lbfgsb_call_takes_scipys_iterates_exactly(monkeypatch):
     np.testing.assert_array_equal(np.array(seen), np.array(seen_scipy))
     np.testing.assert_array_equal(x, x_scipy)
     assert x.min() >= 0 and x.max() <= 1 and (x == 1).any()
+
+
+def test_stylize_recomputes_when_only_that_fits_and_gets_the_same_run(content, style, monkeypatch):
+    """`stylize`'s own estimate decides: with memory for the recomputing run only, "auto"
+    recomputes (and says so), and the run is the one that keeps activations."""
+    settings = transfer.TransferSettings().replace(steps=3, weights="random", progress=False)
+    plan = settings.run.scale_plan.plan(max(content.shape[1:3]), 3)
+    keep, lean = (
+        transfer._memory_estimate(content, [style], plan, settings.loss, settings.run, again)
+        for again in (False, True)
+    )
+    assert lean.peak < keep.peak
+    kept = nst_tf.stylize(content, style, settings.replace(activations="keep"))
+    monkeypatch.setattr(memory, "available_bytes", lambda: (keep.peak + lean.peak) // 2)
+    with pytest.warns(RecomputeNotice):
+        auto = nst_tf.stylize(content, style, settings)
+    np.testing.assert_allclose(auto.history["total"], kept.history["total"], rtol=1e-4)
+
+
+def test_recomputing_traces_each_segment_once_without_retracing_warnings(content, style, caplog):
+    """One compiled forward and backward per segment: a function shared by the segments
+    was traced again for each, and TensorFlow printed a retracing warning to the user."""
+    with caplog.at_level("WARNING"):
+        for steps in (2, 3):
+            nst_tf.stylize(
+                content,
+                style,
+                steps=steps,
+                weights="random",
+                progress=False,
+                activations="recompute",
+            )
+    assert not [r for r in caplog.records if "retracing" in r.getMessage()]
