@@ -37,6 +37,7 @@ from nst_tf.safe_write import (
     check_writable,
     rescue_paths,
 )
+from nst_tf.scales import ScalePlan
 from nst_tf.signals import signal_of, signals_deferred, stop_signals_raise
 from nst_tf.sweep import DEFAULT_RATIOS
 from nst_tf.transfer import INITS, TransferSettings
@@ -142,7 +143,12 @@ def _add_transfer_options(
     """The options of `stylize`, with the API's choices and defaults."""
     add = parser.add_argument
     add("--size", type=positive_int, default=size, help=f"output long side, px ({size})")
-    add("--steps", type=positive_int, default=steps, help=f"optimiser steps ({steps})")
+    add(
+        "--steps",
+        type=positive_int,
+        default=steps,
+        help=f"optimiser steps at the output size ({steps})",
+    )
     for name in weights:  # slide 3's weights, e.g. --style-weight
         default = _field_default(LossSettings, f"{name}_weight")
         add(f"--{name}-weight", type=non_negative, default=default, help=f"({default:g})")
@@ -209,8 +215,15 @@ def _add_transfer_options(
         "--scales",
         type=scale_list,
         default="auto",
-        help="coarse-to-fine long sides, e.g. 256,512; 'auto' (default: above 512 px, "
-        "start at half size) or 'none' (always direct)",
+        help="coarse-to-fine long sides, e.g. 256,512; 'auto' (default: halve the size "
+        "while at least 64 px, e.g. 64,128,256) or 'none' (only at the output size)",
+    )
+    coarse = _field_default(ScalePlan, "coarse_steps")
+    add(
+        "--coarse-steps",
+        type=positive_int,
+        default=coarse,
+        help=f"steps at each scale before the output size ({coarse})",
     )
     add("--overwrite", action="store_true", help="replace OUT if it exists")
     add("--quiet", action="store_true", help="no progress bar")
@@ -374,6 +387,7 @@ def transfer_settings(args, weights: tuple[str, ...]) -> TransferSettings:
         style_scale=args.style_scale,
         preserve_colors=args.preserve_colors,
         scales=args.scales,
+        coarse_steps=args.coarse_steps,
         progress=not args.quiet,
     )
 

@@ -4,6 +4,10 @@
   Fig. 1): shallow layers give back the pixels, deep layers only the structure;
 - `synthesize_texture`: match only the Gram matrices of some layers (slide 5):
   texture synthesis, the "style" half of style transfer on its own.
+
+Both start from white noise at the image's own size and optimise there only
+(``scales=None``), as the paper does: a coarse-to-fine warm-up would start from smooth
+noise and hide what a layer cannot tell apart.
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ from __future__ import annotations
 from nst_tf.transfer import StylizeResult, stylize
 
 
-def reconstruct_content(content, layer: str, steps: int = 100, **settings) -> StylizeResult:
+def reconstruct_content(
+    content, layer: str, steps: int = 100, scales=None, **settings
+) -> StylizeResult:
     """From white noise, an image whose ``layer`` activations match ``content``'s."""
     return stylize(
         content,
@@ -22,11 +28,12 @@ def reconstruct_content(content, layer: str, steps: int = 100, **settings) -> St
         tv_weight=0.0,
         init="noise",
         steps=steps,
+        scales=scales,
         **settings,
     )
 
 
-def synthesize_texture(style, layers, steps: int = 100, **settings) -> StylizeResult:
+def synthesize_texture(style, layers, steps: int = 100, scales=None, **settings) -> StylizeResult:
     """From white noise, an image with the Gram matrices of ``style`` at ``layers``.
 
     The output has the style image's size; pass a resized ``style`` for another size.
@@ -41,5 +48,6 @@ def synthesize_texture(style, layers, steps: int = 100, **settings) -> StylizeRe
         tv_weight=0.0,
         init="noise",
         steps=steps,
+        scales=scales,
         **settings,
     )

@@ -19,6 +19,7 @@ is how `nst_tf.sweep` optimises every ratio of slide 8 in one VGG pass per step.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -47,7 +48,8 @@ class RunSettings:
         optimizer: a name in `nst_tf.optimize.OPTIMIZERS` (``"lbfgs"``, ``"adam"``).
         optimizer_options: its hyper-parameters, e.g. ``{"learning_rate": 0.05}``;
             the others keep their defaults (`nst_tf.optimize.optimizer_defaults`).
-        steps: optimiser steps (at the first scale of a coarse-to-fine plan).
+        steps: optimiser steps at the output's size (the last scale of the
+            `nst_tf.scales.ScalePlan`; the coarser scales before it get ``coarse_steps``).
         init: ``"content"``, ``"noise"`` (slide 5's white noise) or an image.
         seed: seed of the white noise (and of random VGG19 weights).
         preserve_colors: ``None``, ``"luminance"`` or ``"histogram"`` (`nst_tf.color`).
@@ -203,7 +205,9 @@ def transfer_batch(
     content = as_image_batch(content, "content")
     loss, run_settings = settings.loss, settings.run
     regions = Regions.check(style_masks, content_mask, content, len(styles), loss.style_blend)
-    plan = run_settings.scale_plan.plan(max(content.shape[1:3]), run_settings.steps)
+    plan = run_settings.scale_plan.plan(
+        max(content.shape[1:3]), run_settings.steps, _smallest_side(content, styles, loss)
+    )
     recompute = choose_activations(
         run_settings.activations,
         lambda recompute: _memory_estimate(content, styles, plan, loss, run_settings, recompute),
@@ -297,6 +301,15 @@ def _scaled_size(image: np.ndarray, long_side: int) -> tuple[int, int]:
     height, width = image.shape[1:3]
     scale = long_side / max(height, width)
     return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def _smallest_side(content, styles, loss: LossSettings) -> int:
+    """The smallest long side (of the output) at which the content and every style image
+    (``style_scale`` times that side) still have short sides big enough for the layers."""
+    needed = min_image_size(loss.layers)
+    aspects = [max(content.shape[1:3]) / min(content.shape[1:3])]
+    aspects += [max(s.shape[1:3]) / min(s.shape[1:3]) / loss.style_scale for s in styles]
+    return math.ceil(needed * max(aspects))
 
 
 def _memory_estimate(content, styles, plan, loss: LossSettings, run_settings, recompute):

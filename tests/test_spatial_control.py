@@ -96,7 +96,7 @@ def test_outside_the_content_mask_the_photo_stays(content, style, vgg_h5):
 
 
 @pytest.mark.parametrize(
-    "extra", [{"scales": [32, 64], "refine_steps": 1}, {"preserve_colors": "luminance"}]
+    "extra", [{"scales": [32, 64], "coarse_steps": 1}, {"preserve_colors": "luminance"}]
 )
 def test_masks_work_with_coarse_to_fine_and_colour_preservation(content, two_styles, vgg_h5, extra):
     left, right = _halves(*content.shape[1:3])

@@ -1,5 +1,7 @@
 """The engine: losses fall, texture synthesis, content recovery, determinism, long runs."""
 
+import math
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -167,19 +169,29 @@ def test_callback_and_atomic_checkpoints(content, style, quick, tmp_path):
             assert image.size == (64, 43)
 
 
-def test_coarse_to_fine_refines_at_each_scale(content, style, quick):
-    result = stylize(content, style, steps=4, refine_steps=2, scales=[32, 64], **quick)
-    assert result.scales == [(32, 4), (64, 2)]
-    assert result.image.shape == content.shape and result.steps_done == 6
-    assert len(result.history["total"]) == 6
+def test_coarse_to_fine_warms_up_at_each_coarser_scale(content, style, quick):
+    result = stylize(content, style, steps=4, coarse_steps=2, scales=[32, 48], **quick)
+    assert result.scales == [(32, 2), (48, 2), (64, 4)]  # the output's size is added
+    assert result.image.shape == content.shape and result.steps_done == 8
+    assert len(result.history["total"]) == 8
 
 
-def test_auto_scales_follow_the_paper_for_large_outputs():
-    assert ScalePlan("auto").plan(1024, 500) == [(512, 500), (1024, 200)]
-    assert ScalePlan("auto").plan(400, 100) == [(400, 100)]
-    assert ScalePlan().plan(1024, 100) == [(512, 100), (1024, 40)]  # the default
+def test_auto_scales_halve_down_to_64_px_and_steps_are_at_the_output_size():
+    assert ScalePlan().plan(256, 100) == [(64, 10), (128, 10), (256, 100)]  # the default
+    halves = ScalePlan("auto", coarse_steps=3).plan(1000, 50)
+    assert halves == [(125, 3), (250, 3), (500, 3), (1000, 50)]  # 63 px would be under 64
+    assert ScalePlan("auto").plan(128, 7) == [(64, 10), (128, 7)]
+    assert ScalePlan("auto").plan(126, 7) == [(126, 7)]  # its half would be under 64 px
     assert ScalePlan(None).plan(300, 10) == [(300, 10)]
-    assert ScalePlan([32, 48], refine_steps=3).plan(64, 10) == [(32, 10), (48, 3), (64, 3)]
+    assert ScalePlan([32, 48], coarse_steps=3).plan(64, 10) == [(32, 3), (48, 3), (64, 10)]
+
+
+def test_auto_scales_keep_a_wide_image_big_enough_for_the_layers(quick):
+    wide = np.full((1, 40, 256, 3), 0.5, np.float32)  # 6.4:1; block5 needs 16 px
+    plan = ScalePlan().plan(256, 5, smallest=math.ceil(16 * 256 / 40))
+    assert plan == [(128, 10), (256, 5)]
+    result = stylize(wide, wide, steps=1, coarse_steps=1, **quick)
+    assert result.scales == [(128, 1), (256, 1)]
 
 
 def test_several_styles_are_blended_by_weight(content, style, quick):
@@ -231,7 +243,7 @@ def test_style_targets_do_not_grow_with_the_style_image_size(content, quick):
         ({"preserve_colors": "sepia"}, "preserve_colors"),
         ({"style_scale": 0.0}, "style_scale"),
         ({"scales": [64, 32]}, "ascending"),
-        ({"refine_steps": -2}, "refine_steps must be >= 1"),
+        ({"coarse_steps": -2}, "coarse_steps must be >= 1"),
         ({"checkpoint_every": -1}, "checkpoint_every must be >= 0"),
         ({"content_layers": ["conv4_2"]}, "Unknown VGG19 layer"),
         ({"normalization": "bogus"}, "normalization must be one of"),
