@@ -17,6 +17,7 @@ activations are freed before the next segment's are made.
 
 from __future__ import annotations
 
+import functools
 import weakref
 
 import tensorflow as tf
@@ -40,13 +41,16 @@ class Segment:
     """Consecutive VGG19 layers; ``kept``: those whose activations the loss reads.
 
     Its `forward` and `backward` are compiled per segment (one trace per image size each;
-    a function shared by all segments would be traced again for each of them).
+    a function shared by all segments would be traced again for each of them). They wrap
+    partials, not methods: TensorFlow counts traces per code object, so the segments'
+    methods would look like one function traced six times at each new image size of a
+    coarse-to-fine run, and TensorFlow would print a retracing warning.
     """
 
     def __init__(self, layers: tuple, kept: tuple[str, ...], first: bool):
         self.layers, self.kept, self.first = layers, kept, first
-        self.forward = tf.function(self.__call__)
-        self.backward = tf.function(self._backward)
+        self.forward = tf.function(functools.partial(Segment.__call__, self))
+        self.backward = tf.function(functools.partial(Segment._backward, self))
 
     def __call__(self, x: tf.Tensor) -> tuple[tf.Tensor, dict[str, tf.Tensor]]:
         """This segment's output, and its kept activations (float32) by layer name.
