@@ -9,13 +9,15 @@ a. seconds per step at 256 px: ours (L-BFGS and Adam) vs a baseline written to t
    variation, Adam 0.02 / 0.99 / 0.1, pixels clipped each step); and how close one
    loss+gradient evaluation comes to this machine's matrix-multiply throughput
    (GFLOP/s of both, float32 and bfloat16, measured in the same run);
-b. time to quality, on three image pairs at 128 and 256 px: wall time for our default
-   (L-BFGS) to reach the loss that 200 baseline-Adam steps reach on the *same*
-   objective (ours) from the same start, and the ratio; also with precision="auto";
+b. time to quality, on three image pairs at 128 and 256 px: wall time for our defaults
+   (L-BFGS, coarse-to-fine from 64 px) to reach the loss that 200 baseline-Adam steps
+   reach on the *same* objective (ours) from the same start, and the ratio; also with
+   precision="auto";
 c. the 4-ratio sweep, batched vs one ratio after another;
 d. peak resident memory of whole runs (fresh processes) at 256-1024 px with activations
-   kept and recomputed, and a 2048 px coarse-to-fine run, each beside its estimate;
-e. coarse-to-fine (256 then 512 px) vs direct 512 px, same 512 px step budget;
+   kept and recomputed, and 2048 px coarse-to-fine runs, each beside its estimate (runs
+   at 1024 px and beyond take 12 steps there: enough to fill L-BFGS's memory);
+e. the default coarse-to-fine (64 px up to 512 px) vs direct 512 px, same 512 px steps;
 f. the compute cost of recomputed activations: seconds per evaluation at 512 px.
 
 ImageNet weights are used when Keras's cache already holds them; otherwise the
@@ -144,6 +146,7 @@ def bench_step_time(content, style, weights, steps):
             callback=tick,
             callback_every=1,
             precision=precision,
+            scales=None,  # steps at 256 px only
         )
 
     base, base_first = steady_seconds_per_step(baseline, steps)
@@ -240,19 +243,23 @@ class _Reached(KeyboardInterrupt):
 
 
 def _lbfgs_time_to(target, objective, content, style, weights, max_steps, precision):
-    """(steps, evaluations, seconds) for our default L-BFGS to reach ``target`` on the
-    float32 objective.
+    """(steps at the output size, evaluations in all, seconds) for our defaults (L-BFGS,
+    coarse-to-fine from 64 px) to reach ``target`` on the float32 objective.
 
-    During the run the callback only copies the images (an extra evaluation there would
-    slow the run it measures); the run stops once its own loss is below the target (5 %
-    below for bfloat16, whose loss is approximate). Afterwards each step's images are
-    judged on the exact float32 objective, and the first that reaches the target counts.
+    Only steps at the output size are judged (a coarse size's loss is another
+    objective's). During the run the callback only copies the images (an extra evaluation
+    there would slow the run it measures); the run stops once its own loss is below the
+    target (5 % below for bfloat16, whose loss is approximate). Afterwards each step's
+    images are judged on the exact float32 objective, and the first that reaches the
+    target counts.
     """
     stylize(content, style, steps=1, weights=weights, progress=False, precision=precision)
     margin = 1.0 if precision == "float32" else 0.95
     seen = []
 
     def keep(step):
+        if step.images.shape != content.shape:
+            return  # a coarser size
         seen.append((time.perf_counter() - start, step.step, step.images.copy()))
         if float(step.losses["total"][0]) <= margin * target:
             raise _Reached
@@ -268,9 +275,10 @@ def _lbfgs_time_to(target, objective, content, style, weights, max_steps, precis
         callback=keep,
         callback_every=1,
     )
+    coarse_steps = sum(steps for _, steps in result.scales[:-1])
     for seconds, step, images in seen:
         if float(objective.loss_parts(images).total[0]) <= target:
-            return step, int(result.evaluations[step - 1]), seconds
+            return step, int(result.evaluations[coarse_steps + step - 1]), seconds
     return None, None, float("nan")
 
 
@@ -346,11 +354,17 @@ def bench_sweep(content, style, weights, steps):
     timings = {}
     for batched in (True, False):
         weight_ratio_sweep(
-            content, style, batched=batched, steps=1, weights=weights, progress=False
+            content, style, batched=batched, steps=1, weights=weights, progress=False, scales=None
         )
         start = time.perf_counter()
         weight_ratio_sweep(
-            content, style, batched=batched, steps=steps, weights=weights, progress=False
+            content,
+            style,
+            batched=batched,
+            steps=steps,
+            weights=weights,
+            progress=False,
+            scales=None,
         )
         timings["batched_s" if batched else "sequential_s"] = time.perf_counter() - start
     timings["speedup"] = timings["sequential_s"] / timings["batched_s"]
@@ -373,10 +387,12 @@ def peak_mib():  # VmHWM: this process's own peak RSS (ru_maxrss keeps the paren
 
 content, style = images({size})
 settings = TransferSettings().replace(
-    steps={steps}, weights={weights!r}, progress=False, scales={scales!r},
+    steps={steps}, weights={weights!r}, progress=False, scales={scales!r}, coarse_steps=2,
     activations={activations!r}, precision={precision!r},
 )
-plan = settings.run.scale_plan.plan({size}, {steps})
+plan = settings.run.scale_plan.plan(
+    {size}, {steps}, transfer._smallest_side(content, [style], settings.loss)
+)
 recompute = transfer.choose_activations(
     {activations!r},
     lambda again: transfer._memory_estimate(
@@ -389,14 +405,15 @@ result = stylize(content, style, settings)
 print(peak_mib(), estimate.peak / 2**20, recompute, result.scales)
 """
 
-#: (long side, steps, scales, activations, precision) of each memory row.
+#: (long side, steps, scales, activations, precision) of each memory row. 12 steps at
+#: the largest size fill L-BFGS's 10 past steps, so the peak is a long run's.
 MEMORY_RUNS = (
     (256, 25, None, "keep", "float32"),
     (512, 25, None, "keep", "float32"),
-    (1024, 3, None, "keep", "float32"),
-    (1024, 3, None, "recompute", "float32"),
-    (1024, 3, None, "recompute", "auto"),
-    (2048, 2, [1024, 2048], "auto", "float32"),
+    (1024, 12, None, "keep", "float32"),
+    (1024, 12, None, "recompute", "float32"),
+    (2048, 12, "auto", "auto", "float32"),
+    (2048, 12, "auto", "recompute", "float32"),
 )
 
 
@@ -429,22 +446,15 @@ def bench_memory(weights, runs=MEMORY_RUNS):
     return rows
 
 
-def bench_coarse_to_fine(content_512, style_512, weights, fine_steps, coarse_steps):
+def bench_coarse_to_fine(content_512, style_512, weights, steps):
+    """Our default (coarse-to-fine from 64 px) against optimising at 512 px only, with the
+    same steps at 512 px: wall time and the final 512 px loss."""
     objective = our_objective(content_512, style_512, weights)
     runs = {}
-    for name, scales, steps, refine in (
-        ("direct", None, fine_steps, None),
-        ("coarse_to_fine", [256, 512], coarse_steps, fine_steps),
-    ):
+    for name, scales in (("direct", None), ("coarse_to_fine", "auto")):
         start = time.perf_counter()
         result = stylize(
-            content_512,
-            style_512,
-            steps=steps,
-            refine_steps=refine,
-            scales=scales,
-            weights=weights,
-            progress=False,
+            content_512, style_512, steps=steps, scales=scales, weights=weights, progress=False
         )
         seconds = time.perf_counter() - start
         loss = float(objective.loss_parts(result.best_image).total[0])
@@ -502,9 +512,7 @@ def main():
     print("c", report["c_sweep"], flush=True)
     report["d_peak_memory"] = bench_memory(weights, MEMORY_RUNS[:2] if args.quick else MEMORY_RUNS)
     content_512, style_512 = images(512)
-    report["e_coarse_to_fine"] = bench_coarse_to_fine(
-        content_512, style_512, weights, fine_steps=n, coarse_steps=4 * n
-    )
+    report["e_coarse_to_fine"] = bench_coarse_to_fine(content_512, style_512, weights, n)
     print("e", report["e_coarse_to_fine"], flush=True)
     report["f_recompute_cost"] = bench_recompute_cost(
         content_512, style_512, weights, max(2, n // 3)
@@ -565,8 +573,8 @@ def markdown_table(r: dict) -> str:
             rows.append(
                 (
                     f"b. {key}: ours L-BFGS, {what}, to the same loss "
-                    f"({b[f'lbfgs_steps_to_target{suffix}']} steps, "
-                    f"{b[f'lbfgs_evaluations_to_target{suffix}']} evaluations)",
+                    f"({b[f'lbfgs_steps_to_target{suffix}']} steps at full size, "
+                    f"{b[f'lbfgs_evaluations_to_target{suffix}']} evaluations in all)",
                     f"{b[f'lbfgs_seconds_to_target{suffix}']:.1f} s",
                     f"{b[f'speedup{suffix}']:.1f}x",
                 )
@@ -586,12 +594,14 @@ def markdown_table(r: dict) -> str:
         )
     rows += [
         (
-            "e. direct 512 px",
+            f"e. direct 512 px ({e['direct']['plan'][-1][1]} steps)",
             f"{e['direct']['seconds']:.1f} s",
             f"loss {e['direct']['final_loss_512px']:.3g}",
         ),
         (
-            "e. coarse-to-fine 256→512 px",
+            "e. default coarse-to-fine "
+            + "→".join(str(side) for side, _ in e["coarse_to_fine"]["plan"])
+            + " px (the same 512 px steps)",
             f"{e['coarse_to_fine']['seconds']:.1f} s",
             f"loss {e['coarse_to_fine']['final_loss_512px']:.3g}",
         ),
