@@ -247,7 +247,7 @@ def transfer_batch(
         runs.append(result)
         if not result.stop.completed:
             break
-    return _finish(runs, plan, run_settings.preserve_colors, content_s, loss.batch, regions)
+    return _finish(runs, plan, run_settings.preserve_colors, content, loss.batch, regions)
 
 
 @dataclass(frozen=True)
@@ -342,7 +342,9 @@ def _finish(
     runs: list[RunResult], plan, preserve_colors, content, batch: int, regions: Regions
 ) -> StylizeResult:
     last = runs[-1]
-    image, best = last.images, last.best_images
+    # A run stopped at a coarser size still returns the output's size (upsampled, as
+    # the next size would have started from it).
+    image, best = (resize(x, *content.shape[1:3]) for x in (last.images, last.best_images))
     if preserve_colors == "luminance":
         image, best = color.join_luminance(image, content), color.join_luminance(best, content)
     image, best = regions.outside_kept(image, content), regions.outside_kept(best, content)

@@ -176,6 +176,24 @@ def test_coarse_to_fine_warms_up_at_each_coarser_scale(content, style, quick):
     assert len(result.history["total"]) == 8
 
 
+def test_a_run_stopped_at_a_coarser_size_still_returns_the_output_size(content, style, quick):
+    def stop_at_the_first_size(step):
+        raise KeyboardInterrupt  # as Ctrl-C during the 32 px pass
+
+    result = stylize(
+        content,
+        style,
+        steps=3,
+        scales=[32],
+        coarse_steps=2,
+        callback=stop_at_the_first_size,
+        callback_every=1,
+        **quick,
+    )
+    assert result.stop.reason is StopReason.INTERRUPTED and result.steps_done == 1
+    assert result.image.shape == result.best_image.shape == content.shape
+
+
 def test_auto_scales_halve_down_to_64_px_and_steps_are_at_the_output_size():
     assert ScalePlan().plan(256, 100) == [(64, 10), (128, 10), (256, 100)]  # the default
     halves = ScalePlan("auto", coarse_steps=3).plan(1000, 50)
