@@ -390,9 +390,7 @@ settings = TransferSettings().replace(
     steps={steps}, weights={weights!r}, progress=False, scales={scales!r}, coarse_steps=2,
     activations={activations!r}, precision={precision!r},
 )
-plan = settings.run.scale_plan.plan(
-    {size}, {steps}, transfer._smallest_side(content, [style], settings.loss)
-)
+plan = transfer.run_plan(content, [style], settings.loss, settings.run)
 recompute = transfer.choose_activations(
     {activations!r},
     lambda again: transfer._memory_estimate(

@@ -61,8 +61,8 @@ def lbfgs(
 
     ``memory``: how many past steps L-BFGS keeps to estimate the curvature (scipy's
     default, 10: 5, 10 and 20 reached the same loss in 100 steps at 128 px within 1 %
-    and a given loss in the same evaluations at 256 px; each past step costs 16 bytes
-    a pixel value, 0.3 GB at 1024 px).
+    and a given loss in the same evaluations at 256 px; each past step keeps 16 bytes
+    a pixel value: 10 of them take 0.3 GB at 1024 px).
     ``first_step``: how far (in ``[0, 1]`` pixel units) the first trial step moves the
     pixel whose gradient is steepest. With bounds on every pixel, L-BFGS-B's first trial
     step is the raw gradient, which for this loss (~1e8) would throw every pixel to 0

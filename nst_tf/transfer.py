@@ -205,9 +205,7 @@ def transfer_batch(
     content = as_image_batch(content, "content")
     loss, run_settings = settings.loss, settings.run
     regions = Regions.check(style_masks, content_mask, content, len(styles), loss.style_blend)
-    plan = run_settings.scale_plan.plan(
-        max(content.shape[1:3]), run_settings.steps, _smallest_side(content, styles, loss)
-    )
+    plan = run_plan(content, styles, loss, run_settings)
     recompute = choose_activations(
         run_settings.activations,
         lambda recompute: _memory_estimate(content, styles, plan, loss, run_settings, recompute),
@@ -301,6 +299,14 @@ def _scaled_size(image: np.ndarray, long_side: int) -> tuple[int, int]:
     height, width = image.shape[1:3]
     scale = long_side / max(height, width)
     return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def run_plan(content, styles, loss: LossSettings, run_settings: RunSettings) -> list:
+    """``[(long side, steps), ...]``: the sizes this content and these styles are
+    optimised at (`nst_tf.scales.ScalePlan.plan`), none too small for the layers."""
+    return run_settings.scale_plan.plan(
+        max(content.shape[1:3]), run_settings.steps, _smallest_side(content, styles, loss)
+    )
 
 
 def _smallest_side(content, styles, loss: LossSettings) -> int:
