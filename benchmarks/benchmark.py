@@ -218,8 +218,10 @@ def bench_time_to_quality(content, style, weights, adam_steps, max_lbfgs_steps):
         variable.assign(tf.clip_by_value(variable, 0.0, 1.0))
         return parts.total
 
-    adam_step()
+    adam_step()  # traced; then the image and Adam's state start afresh
     variable.assign(content)
+    for state in [adam.iterations, *adam._momentums, *adam._velocities]:
+        state.assign(tf.zeros_like(state))
     start = time.perf_counter()
     for _ in range(adam_steps):
         adam_step()

@@ -3,13 +3,14 @@
 A normal backward pass keeps every VGG19 activation of the forward pass until the
 gradient has flowed back through it; at 1024 px and beyond those activations are most
 of a run's memory. `value_and_gradient` here cuts the network into `Segment` s (ending
-at `SEGMENT_ENDS`). Forward, it keeps only each segment's input and the activations
-the loss reads; then it takes the loss's gradient with respect to those activations;
-backward, it recomputes one segment at a time under a tape and passes the gradient to
-the segment before (gradient checkpointing, Chen et al. 2016, "Training deep nets with
-sublinear memory cost"). The loss and gradient are the normal ones (to float rounding);
-the price is a second forward pass: 1.46x the time per evaluation at 512 px
-(``benchmarks/benchmark.py``).
+at `SEGMENT_ENDS`). Forward, it keeps only each segment's input. Backward, one segment
+at a time from the last, it recomputes the segment under a tape, adds the loss read at
+its layers (the content and style terms are sums over layers, so the parts add up to
+the whole loss) and passes the gradient at its input to the segment before (gradient
+checkpointing, Chen et al. 2016, "Training deep nets with sublinear memory cost"). So
+only one segment's activations, and one gradient, exist at a time. The loss and gradient
+are the normal ones (to float rounding); the price is a second forward pass: 1.46x the
+time per evaluation at 512 px (``benchmarks/benchmark.py``).
 
 Each step is its own compiled function called from Python, so one segment's
 activations are freed before the next segment's are made.
@@ -49,7 +50,7 @@ class Segment:
 
     def __init__(self, layers: tuple, kept: tuple[str, ...], first: bool):
         self.layers, self.kept, self.first = layers, kept, first
-        self.forward = tf.function(functools.partial(Segment.__call__, self))
+        self.forward = tf.function(functools.partial(Segment._output, self))
         self.backward = tf.function(functools.partial(Segment._backward, self))
 
     def __call__(self, x: tf.Tensor) -> tuple[tf.Tensor, dict[str, tf.Tensor]]:
@@ -64,18 +65,37 @@ class Segment:
                 kept[layer.name] = tf.cast(x, tf.float32)
         return x, kept
 
-    def _backward(self, x, upstream, kept_gradients):
-        """The gradient at this segment's input ``x``, given the gradient at its output
-        (``upstream``; None for the last segment) and at its kept activations."""
+    def _output(self, x: tf.Tensor) -> tf.Tensor:
+        return self(x)[0]
+
+    def _backward(self, x, upstream, images, terms, targets, weights):
+        """This segment's part of the loss (`nst_tf.losses.LossParts`), and the gradient
+        at its input ``x`` of that part and of everything after it (whose gradient at
+        this segment's output is ``upstream``; None for the last segment)."""
         with tf.GradientTape() as tape:
             tape.watch(x)
             output, kept = self(x)
-        ends = [kept[name] for name in self.kept]
-        gradients = [kept_gradients[name] for name in self.kept]
+            parts = self.loss_part(kept, x if self.first else images, terms, targets, weights)
+            total = tf.reduce_sum(parts.total)
+        ends, gradients = [total], [tf.ones_like(total)]
         if upstream is not None:
             ends.append(output)
             gradients.append(upstream)
-        return tape.gradient(ends, x, output_gradients=gradients)
+        gradient = tape.gradient(
+            ends, x, output_gradients=gradients, unconnected_gradients=tf.UnconnectedGradients.ZERO
+        )
+        return parts, gradient
+
+    def loss_part(self, kept, images, terms, targets, weights) -> losses.LossParts:
+        """The terms' parts read at this segment's layers, and in the first segment the
+        terms read on the pixels themselves (total variation); other parts are 0."""
+        here = [
+            (term, losses.target_at(target, self.kept), weight)
+            for term, target, weight in zip(terms, targets, weights)
+            if set(term.layers) & set(self.kept) or (self.first and not term.layers)
+        ]
+        terms, targets, weights = zip(*here) if here else ((), (), ())
+        return losses.weighted_total(terms, kept, images, targets, weights)
 
 
 def segments(extractor: FeatureExtractor) -> tuple[Segment, ...]:
@@ -94,21 +114,16 @@ def value_and_gradient(extractor, terms, images, targets, weights):
     """Loss parts ``(batch,)`` and ``d(Σ total)/d(images)``, as
     `nst_tf.objective.Objective.value_and_gradient` gives, keeping fewer activations."""
     parts_of_network = _segments_of(extractor)
-    inputs, features, x = [], {}, images
+    inputs, x = [], images
     for segment in parts_of_network:
         inputs.append(x)
-        x, kept = segment.forward(x)
-        features.update(kept)
-    del x, kept
-    parts, gradient, feature_gradients = _loss_and_gradients(
-        terms, images, features, targets, weights
-    )
-    del features
-    upstream = None
+        x = segment.forward(x)
+    del x
+    parts, gradient = [], None
     for segment in reversed(parts_of_network):
-        kept_gradients = {name: feature_gradients.pop(name) for name in segment.kept}
-        upstream = segment.backward(inputs.pop(), upstream, kept_gradients)
-    return parts, gradient + upstream
+        part, gradient = segment.backward(inputs.pop(), gradient, images, terms, targets, weights)
+        parts.append(part)
+    return losses.LossParts(*(tf.add_n(list(each)) for each in zip(*parts))), gradient
 
 
 _SEGMENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -119,18 +134,3 @@ def _segments_of(extractor: FeatureExtractor) -> tuple[Segment, ...]:
     if extractor not in _SEGMENTS:
         _SEGMENTS[extractor] = segments(extractor)
     return _SEGMENTS[extractor]
-
-
-@tf.function
-def _loss_and_gradients(terms, images, features, targets, weights):
-    """The loss from kept activations, and its gradient with respect to them and to the
-    pixels (the pixels' part comes from the total-variation term alone)."""
-    with tf.GradientTape() as tape:
-        tape.watch(images)
-        tape.watch(features)
-        parts = losses.weighted_total(terms, features, images, targets, weights)
-        total = tf.reduce_sum(parts.total)
-    gradient, feature_gradients = tape.gradient(
-        total, (images, features), unconnected_gradients=tf.UnconnectedGradients.ZERO
-    )
-    return parts, gradient, feature_gradients

@@ -216,7 +216,8 @@ def _add_transfer_options(
         type=scale_list,
         default="auto",
         help="coarse-to-fine long sides, e.g. 256,512; 'auto' (default: halve the size "
-        "while at least 64 px, e.g. 64,128,256) or 'none' (only at the output size)",
+        "at most twice while at least 64 px: 64,128,256 for 256 px, 256,512,1024 for 1024 px) "
+        "or 'none' (only at the output size)",
     )
     coarse = _field_default(ScalePlan, "coarse_steps")
     add(

@@ -315,10 +315,23 @@ def total_loss(
 
 def weighted_total(terms, features, images, targets, weights) -> LossParts:
     """Slide 3's total of ``terms`` (each against its target, with its weight) from the
-    activations ``features`` of ``images``."""
-    parts = {term.name: term(features, images, target) for term, target in zip(terms, targets)}
+    activations ``features`` of ``images``; a part with no term given is 0."""
+    parts = dict.fromkeys(PART_NAMES[1:], tf.zeros(tf.shape(images)[:1]))
+    parts.update({term.name: term(features, images, t) for term, t in zip(terms, targets)})
     weighted = {f"{term.name}_weight": weight for term, weight in zip(terms, weights)}
     return total_loss(**parts, **weighted)
+
+
+def target_at(target, layers):
+    """The part of a term's target at ``layers``: content and style targets hold one entry
+    per layer, and their losses sum over the layers of their target, so a loss can be
+    taken layer group by layer group (`nst_tf.checkpointing`). Total variation's ``()``
+    has no layers."""
+    if isinstance(target, GuidedTarget):
+        return GuidedTarget(target_at(target.grams, layers), target_at(target.masks, layers))
+    if isinstance(target, Mapping):
+        return {layer: value for layer, value in target.items() if layer in layers}
+    return target
 
 
 # --- the terms as objects: each makes its target once and compares against it -------

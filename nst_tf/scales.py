@@ -15,8 +15,12 @@ from dataclasses import dataclass
 
 from nst_tf.checks import whole_number
 
-#: ``scales="auto"`` halves the output's long side while the half is at least this.
+#: ``scales="auto"`` halves the output's long side while the half is at least this...
 COARSEST_SIDE = 64
+#: ...and at most this many times: a 2048 px output starts at 512 px, not 64 px, whose
+#: large blotches of colour the finer sizes would have to undo (the speed measured for
+#: the default used plans of one or two halvings).
+MOST_HALVINGS = 2
 #: Steps at each scale before the output's size (``coarse_steps``'s default).
 COARSE_STEPS = 10
 #: The smallest long side a scale may have (VGG19's block5 needs 16 px).
@@ -28,8 +32,9 @@ class ScalePlan:
     """Which long sides to optimise at, coarse to fine, and how many steps each gets.
 
     Args:
-        scales: ``"auto"`` (halve the output's long side while the half is at least
-            64 px: 256 px is optimised at 64, 128, then 256 px), ``None`` (only at the
+        scales: ``"auto"`` (halve the output's long side at most twice, while the half
+            is at least 64 px: 256 px is optimised at 64, 128, then 256 px; 1024 px at
+            256, 512, then 1024 px), ``None`` (only at the
             output's size, as the slides do), or ascending long sides in pixels, e.g.
             ``[256, 512]`` (the output's size is added if missing).
         coarse_steps: steps at each scale before the output's size; the output's size
@@ -57,8 +62,8 @@ class ScalePlan:
         if self.scales is None:
             return [long_side]
         if self.scales == "auto":
-            sides = [long_side]
-            while math.ceil(sides[0] / 2) >= max(COARSEST_SIDE, smallest):
+            sides, floor = [long_side], max(COARSEST_SIDE, smallest)
+            while len(sides) <= MOST_HALVINGS and math.ceil(sides[0] / 2) >= floor:
                 sides.insert(0, math.ceil(sides[0] / 2))
             return sides
         sides = sorted({min(side, long_side) for side in self.scales})

@@ -182,6 +182,27 @@ def test_total_loss_is_slide3_weighted_sum_and_returns_each_part():
     np.testing.assert_allclose(per_image.total, [1.0001, 1.1], rtol=1e-6)
 
 
+def test_content_loss_taken_layer_group_by_group_adds_up_to_the_whole():
+    # Two layers, weights 0.25 and 0.75: (1-0)^2 = 1 and (3-1)^2 + (0-1)^2 = 5, so
+    # 0.25 * 1 + 0.75 * 5 = 4.0 in all, 0.25 from block1_conv1 and 3.75 from block2_conv1.
+    term = losses.ContentTerm((("block1_conv1", 0.25), ("block2_conv1", 0.75)))
+    features = {
+        "block1_conv1": tf.constant([[[[1.0]]]]),
+        "block2_conv1": tf.constant([[[[3.0, 0.0]]]]),
+    }
+    target = {"block1_conv1": tf.zeros((1, 1, 1, 1)), "block2_conv1": tf.ones((1, 1, 1, 2))}
+    images, weight = tf.zeros((1, 2, 2, 3)), tf.constant(2.0)
+    whole = losses.weighted_total([term], features, images, [target], [weight])
+    parts = [
+        losses.weighted_total([term], features, images, [losses.target_at(target, [layer])], [2.0])
+        for layer in target
+    ]
+    assert [float(p.content[0]) for p in parts] == [0.25, 3.75]
+    assert float(whole.content[0]) == 4.0 and float(whole.total[0]) == 8.0
+    assert float(whole.style[0]) == float(whole.tv[0]) == 0.0  # no term given: 0
+    assert losses.target_at((), ["block1_conv1"]) == ()  # total variation's: no layers
+
+
 def test_loss_settings_check_every_field_when_made():
     settings = losses.LossSettings(
         content_layers={"block4_conv2": 2.0}, style_layers=["block1_conv1"]

@@ -49,6 +49,24 @@ def test_recomputed_activations_give_the_same_loss_and_gradient(content, style, 
     np.testing.assert_allclose(gradient_again.numpy(), gradient.numpy(), atol=1e-5 * scale)
 
 
+def test_recomputed_activations_give_the_same_guided_loss_and_gradient(content, style, rng):
+    loss = LossSettings(style_layers=["block1_conv1", "block2_conv1", "block4_conv1"])
+    extractor = shared_extractor(loss.layers, NetworkSettings("random"))
+    left = np.zeros((1, *content.shape[1:3], 1), np.float32)
+    left[:, :, : content.shape[2] // 3] = 1.0
+    kept, recomputed = (
+        Objective(extractor, loss, content, [style, style[:, ::-1]], [left, 1 - left], None, again)
+        for again in (False, True)
+    )
+    images = np.clip(content + rng.normal(0, 0.1, content.shape), 0, 1).astype(np.float32)
+    parts, gradient = kept.value_and_gradient(images)
+    parts_again, gradient_again = recomputed.value_and_gradient(images)
+    np.testing.assert_allclose(parts_again.style, parts.style, rtol=1e-5)
+    np.testing.assert_allclose(parts_again.total, parts.total, rtol=1e-5)
+    scale = np.abs(gradient.numpy()).max()
+    np.testing.assert_allclose(gradient_again.numpy(), gradient.numpy(), atol=1e-5 * scale)
+
+
 def test_segments_cover_the_network_up_to_the_deepest_layer_in_order(content, style):
     kept, _ = _objectives(content, style)
     cut = segments(kept.extractor)

@@ -194,10 +194,11 @@ def test_a_run_stopped_at_a_coarser_size_still_returns_the_output_size(content, 
     assert result.image.shape == result.best_image.shape == content.shape
 
 
-def test_auto_scales_halve_down_to_64_px_and_steps_are_at_the_output_size():
+def test_auto_scales_halve_twice_at_most_down_to_64_px_with_steps_at_the_output_size():
     assert ScalePlan().plan(256, 100) == [(64, 10), (128, 10), (256, 100)]  # the default
-    halves = ScalePlan("auto", coarse_steps=3).plan(1000, 50)
-    assert halves == [(125, 3), (250, 3), (500, 3), (1000, 50)]  # 63 px would be under 64
+    assert ScalePlan("auto", coarse_steps=3).plan(1000, 50) == [(250, 3), (500, 3), (1000, 50)]
+    assert ScalePlan().plan(2048, 5) == [(512, 10), (1024, 10), (2048, 5)]
+    assert ScalePlan().plan(200, 5) == [(100, 10), (200, 5)]  # 50 px would be under 64
     assert ScalePlan("auto").plan(128, 7) == [(64, 10), (128, 7)]
     assert ScalePlan("auto").plan(126, 7) == [(126, 7)]  # its half would be under 64 px
     assert ScalePlan(None).plan(300, 10) == [(300, 10)]
