@@ -15,9 +15,10 @@ b. time to quality, on three image pairs at 128 and 256 px: wall time for our de
    precision="auto";
 c. the 4-ratio sweep, batched vs one ratio after another;
 d. peak resident memory of whole runs (fresh processes) at 256-1024 px with activations
-   kept and recomputed, and 2048 px coarse-to-fine runs, each beside its estimate (runs
-   at 1024 px and beyond take 12 steps there: enough to fill L-BFGS's memory);
-e. the default coarse-to-fine (64 px up to 512 px) vs direct 512 px, same 512 px steps;
+   kept and recomputed (also in bfloat16, precision="auto"), and 2048 px coarse-to-fine
+   runs, each beside its estimate (runs at 1024 px and beyond take 12 steps there:
+   enough to fill L-BFGS's memory);
+e. the default coarse-to-fine (128 px up to 512 px) vs direct 512 px, same 512 px steps;
 f. the compute cost of recomputed activations: seconds per evaluation at 512 px.
 
 ImageNet weights are used when Keras's cache already holds them; otherwise the
@@ -412,6 +413,7 @@ MEMORY_RUNS = (
     (512, 25, None, "keep", "float32"),
     (1024, 12, None, "keep", "float32"),
     (1024, 12, None, "recompute", "float32"),
+    (1024, 12, None, "recompute", "auto"),
     (2048, 12, "auto", "auto", "float32"),
     (2048, 12, "auto", "recompute", "float32"),
 )
@@ -447,7 +449,7 @@ def bench_memory(weights, runs=MEMORY_RUNS):
 
 
 def bench_coarse_to_fine(content_512, style_512, weights, steps):
-    """Our default (coarse-to-fine from 64 px) against optimising at 512 px only, with the
+    """Our default (coarse-to-fine from 128 px) against optimising at 512 px only, with the
     same steps at 512 px: wall time and the final 512 px loss."""
     objective = our_objective(content_512, style_512, weights)
     runs = {}

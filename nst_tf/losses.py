@@ -349,7 +349,10 @@ class ContentTerm:
         return tuple(layer for layer, _ in self.layer_weights)
 
     def target(self, extractor, content, styles, mix: StyleMix) -> dict[str, tf.Tensor]:
-        features = extractor(content)
+        return summarized_activations(self, extractor, content)
+
+    def summarize(self, features, images) -> dict[str, tf.Tensor]:
+        """What the target keeps of an image's activations: its layers' own."""
         return {layer: features[layer] for layer in self.layers}
 
     def __call__(self, features, images, target) -> tf.Tensor:
@@ -389,7 +392,11 @@ class StyleTerm:
         )
 
     def _grams(self, extractor, style) -> dict[str, tf.Tensor]:
-        features, pixels = extractor(style), image_pixels(style)
+        return summarized_activations(self, extractor, style)
+
+    def summarize(self, features, images) -> dict[str, tf.Tensor]:
+        """What the target keeps of a style image's activations: normalised Gram matrices."""
+        pixels = image_pixels(images)
         return {
             layer: gram_matrix(features[layer], self.normalization, pixels) for layer in self.layers
         }
@@ -399,6 +406,20 @@ class StyleTerm:
         return loss(
             features, target, image_pixels(images), dict(self.layer_weights), self.normalization
         )
+
+
+def summarized_activations(term, extractor, images) -> dict[str, tf.Tensor]:
+    """``term.summarize`` of the activations of ``[0, 1]`` RGB ``images``, in one compiled
+    call: only what it returns is kept, every other activation is freed once the next
+    layer is computed (a 2048 px content or style image's activations at every layer
+    would take 3 GB at once)."""
+    extractor.check_image(images)
+    return _compiled_summary(term, extractor, tf.convert_to_tensor(images, tf.float32))
+
+
+@tf.function(reduce_retracing=True)
+def _compiled_summary(term, extractor, images):
+    return term.summarize(extractor(images), images)
 
 
 def _mask_at(mask, height: int, width: int, layer: str) -> tf.Tensor:

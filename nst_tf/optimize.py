@@ -85,7 +85,8 @@ def lbfgs(
         else:
             last["values"], gradient = evaluate(x.reshape(shape).astype(np.float32))
         total = float(np.sum(last["values"]["total"] / scale))
-        gradient = gradient.astype(np.float64) / scale[:, None, None, None]
+        gradient = gradient.astype(np.float64)
+        gradient /= scale[:, None, None, None]  # in place: no second float64 copy
         return total, gradient.ravel()
 
     def after_iteration(intermediate_result):
