@@ -9,8 +9,8 @@ its layers (the content and style terms are sums over layers, so the parts add u
 the whole loss) and passes the gradient at its input to the segment before (gradient
 checkpointing, Chen et al. 2016, "Training deep nets with sublinear memory cost"). So
 only one segment's activations, and one gradient, exist at a time. The loss and gradient
-are the normal ones (to float rounding); the price is a second forward pass: 1.46x the
-time per evaluation at 512 px (``benchmarks/benchmark.py``).
+are the normal ones (to float rounding); the price is a second forward pass: 1.57x the
+time per evaluation at 512 px (``benchmarks/benchmark.py``, 2026-11-27).
 
 Each step is its own compiled function called from Python, so one segment's
 activations are freed before the next segment's are made.

@@ -28,8 +28,8 @@ BASE_BYTES = 900 * MIB
 #: (measured 2.26 at 256 px, 2.53 at 512, 2.65 at 768, 2.42 for a batch of 4 at 256).
 TRAINING_FACTOR = 2.7
 #: The same when activations are recomputed in the backward pass (`nst_tf.checkpointing`;
-#: measured peaks were 92 % of the estimate at 256 px after 25 steps, 72 % at 1024 px
-#: after 3 steps, when L-BFGS's memory of past steps is still nearly empty).
+#: measured peaks of 12-step runs, L-BFGS's memory full: 81 % of the estimate at 1024 px,
+#: 85 % at 2048 px).
 RECOMPUTE_FACTOR = 2.0
 #: Peak memory of a forward pass alone (a style target), per byte (measured 1.05).
 FORWARD_FACTOR = 1.2
