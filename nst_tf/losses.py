@@ -374,7 +374,7 @@ class StyleTerm:
         return tuple(layer for layer, _ in self.layer_weights)
 
     def target(self, extractor, content, styles, mix: StyleMix):
-        each = [self._grams(extractor, style) for style in styles]
+        each = [summarized_activations(self, extractor, style) for style in styles]
         blended = {
             layer: sum(float(w) * grams[layer] for w, grams in zip(mix.weights, each))
             for layer in self.layers
@@ -390,9 +390,6 @@ class StyleTerm:
                 for layer in self.layers
             },
         )
-
-    def _grams(self, extractor, style) -> dict[str, tf.Tensor]:
-        return summarized_activations(self, extractor, style)
 
     def summarize(self, features, images) -> dict[str, tf.Tensor]:
         """What the target keeps of a style image's activations: normalised Gram matrices."""
