@@ -24,6 +24,18 @@ def test_slide6_worked_example():
     np.testing.assert_array_equal(gram_matrix(SLIDE_FEATURES[0]), SLIDE_GRAM)  # unbatched
 
 
+def test_gram_gradient_worked_by_hand():
+    # L = Σ W∘G with G = F·Fᵀ gives dL/dF = (W + Wᵀ)·F; W is not symmetric on purpose.
+    # (W + Wᵀ) = [[2, 2], [2, 0]], so dL/dF = [[10, 14, 18], [2, 4, 6]] (one row a channel).
+    weights = tf.constant([[1.0, 0.0], [2.0, 0.0]])
+    features = tf.constant(SLIDE_FEATURES)
+    with tf.GradientTape() as tape:
+        tape.watch(features)
+        loss = tf.reduce_sum(weights * gram_matrix(features)[0])
+    by_hand = np.array([[10.0, 14.0, 18.0], [2.0, 4.0, 6.0]], np.float32)
+    np.testing.assert_array_equal(tape.gradient(loss, features), by_hand.T.reshape(1, 1, 3, 2))
+
+
 def test_gram_normalisations_divide_by_what_their_names_say():
     # N = 2 channels, M = 3 positions, and (for "keras") an image of 4 pixels.
     positions = gram_matrix(SLIDE_FEATURES, "positions")[0]

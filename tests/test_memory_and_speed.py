@@ -12,8 +12,8 @@ import pytest
 import tensorflow as tf
 
 import nst_tf
-from nst_tf import memory, transfer
-from nst_tf.checkpointing import SEGMENT_ENDS, segments
+from nst_tf import checkpointing, memory, transfer
+from nst_tf.checkpointing import SEGMENT_ENDS, segments, strip_bounds
 from nst_tf.features import shared_extractor
 from nst_tf.losses import LossSettings
 from nst_tf.memory import RecomputeNotice, TooLargeError, choose_activations
@@ -65,6 +65,41 @@ def test_recomputed_activations_give_the_same_guided_loss_and_gradient(content, 
     np.testing.assert_allclose(parts_again.total, parts.total, rtol=1e-5)
     scale = np.abs(gradient.numpy()).max()
     np.testing.assert_allclose(gradient_again.numpy(), gradient.numpy(), atol=1e-5 * scale)
+
+
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_strips_give_the_same_gradient_as_the_whole_image(monkeypatch, style, rng, precision):
+    # An odd height (the pools drop the last row), content at two depths, guided style:
+    # strips of a few rows each, so every segment's backward pass is cut many times.
+    monkeypatch.setattr(checkpointing, "STRIP_BYTES", 1)
+    loss = LossSettings(
+        content_layers=["block2_conv2", "block4_conv1"],
+        style_layers=["block1_conv1", "block3_conv2", "block5_conv1"],
+    )
+    extractor = shared_extractor(loss.layers, NetworkSettings("random", precision=precision))
+    images = rng.uniform(0, 1, (2, 67, 45, 3)).astype(np.float32)
+    top = np.zeros((1, 67, 45, 1), np.float32)
+    top[:, :30] = 1.0
+    kept, strips = (
+        Objective(extractor, loss, images[:1], [style, style[:, ::-1]], [top, 1 - top], None, a)
+        for a in (False, True)
+    )
+    parts, gradient = kept.value_and_gradient(images)
+    parts_again, gradient_again = strips.value_and_gradient(images)
+    np.testing.assert_allclose(parts_again.total, parts.total, rtol=1e-5)
+    scale = np.abs(gradient.numpy()).max()
+    # bfloat16 keeps 8 bits: the strips' overlapping margins add in another order
+    tolerance = 1e-5 if precision == "float32" else 1e-2
+    np.testing.assert_allclose(gradient_again.numpy(), gradient.numpy(), atol=tolerance * scale)
+
+
+@pytest.mark.parametrize("height, rows, stride", [(67, 8, 2), (64, 64, 2), (10, 3, 1), (5, 100, 2)])
+def test_strips_cover_every_row_once_and_start_where_the_pool_pairs_rows(height, rows, stride):
+    strips = strip_bounds(height, rows, stride)
+    covered = [row for start, stop in strips for row in range(start, stop)]
+    assert covered == list(range(height))
+    assert all(start % stride == 0 for start, _ in strips)
+    assert max(stop - start for start, stop in strips) <= rows + stride - 1
 
 
 def test_segments_cover_the_network_up_to_the_deepest_layer_in_order(content, style):
