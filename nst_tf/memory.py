@@ -27,10 +27,10 @@ BASE_BYTES = 900 * MIB
 #: Peak memory of forward+backward passes, per byte of float32 forward activations
 #: (measured 2.26 at 256 px, 2.53 at 512, 2.65 at 768, 2.42 for a batch of 4 at 256).
 TRAINING_FACTOR = 2.7
-#: The same when activations are recomputed in the backward pass (`nst_tf.checkpointing`;
-#: measured peaks of 12-step runs, L-BFGS's memory full: 81 % of the estimate at 1024 px,
-#: 85 % at 2048 px).
-RECOMPUTE_FACTOR = 2.0
+#: The same when activations are recomputed in the backward pass, in strips at large sizes
+#: (`nst_tf.checkpointing`; measured peaks of 12-step runs, L-BFGS's memory full: 83 % of
+#: the estimate at 1024 px, 90 % at 2048 px, where the style target's set-up is the peak).
+RECOMPUTE_FACTOR = 1.3
 #: Peak memory of a forward pass alone (a style target), per byte (measured 1.05).
 FORWARD_FACTOR = 1.2
 #: Channels of VGG19's five blocks.
