@@ -17,7 +17,8 @@ VGG19 block (ending at `SEGMENT_ENDS`), and does two things:
   five times over (activations and their gradients), only once or twice and a strip.
 
 The loss and gradient are the normal ones (to float rounding); the price is a second
-forward pass, about 1.5x the time per evaluation (``benchmarks/benchmark.py``).
+forward pass, 1.5x the time per evaluation at 512 px and 1.8x at 1024 px, where the
+strips add their margins and a third pass over the kept layers (``benchmarks/benchmark.py``).
 
 Each step is its own compiled function called from Python, so one segment's (or
 strip's) activations are freed before the next are made.

@@ -193,7 +193,7 @@ def _add_transfer_options(
         choices=ACTIVATIONS,
         default="auto",
         help="keep: every VGG19 activation kept for the backward pass (fastest); "
-        "recompute: recomputed there (less memory, about 1.5x the time per step); "
+        "recompute: recomputed there (less memory, about 1.5-1.8x the time per step); "
         "auto: keep when the run fits in memory",
     )
     add("--style-blend", type=number_list, help="one weight per style image, e.g. 0.7,0.3")

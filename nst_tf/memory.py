@@ -113,7 +113,7 @@ def choose_activations(activations: str, estimate_for, what: str) -> bool:
     warn_once(
         f"{what} needs about {keep} with every activation kept and "
         f"{available / 2**30:.1f} GiB is available: activations are recomputed in the "
-        "backward pass instead (same result, about 1.5x the time per step).",
+        "backward pass instead (same result, about 1.5-1.8x the time per step).",
         RecomputeNotice,
     )
     return True

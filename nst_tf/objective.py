@@ -29,7 +29,7 @@ class Objective:
         style_masks, content_mask: optional regions ``(1, H, W, 1)`` at the content's size
             (spatial control, `nst_tf.losses.style_mix`).
         recompute: recompute activations in the backward pass (`nst_tf.checkpointing`):
-            the same gradient in less memory, about 1.5x the time per step.
+            the same gradient in less memory, about 1.5-1.8x the time per step.
     """
 
     def __init__(

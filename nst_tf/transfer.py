@@ -55,7 +55,7 @@ class RunSettings:
         preserve_colors: ``None``, ``"luminance"`` or ``"histogram"`` (`nst_tf.color`).
         scale_plan: the sizes to optimise at (`nst_tf.scales.ScalePlan`).
         activations: ``"keep"`` every VGG19 activation for the backward pass (fastest),
-            ``"recompute"`` them there (less memory, about 1.5x the time per step;
+            ``"recompute"`` them there (less memory, about 1.5-1.8x the time per step;
             `nst_tf.checkpointing`), or ``"auto"``: keep when the run fits in memory.
     """
 
