@@ -108,9 +108,7 @@ class Segment:
         if len(strips) == 1:
             return self._whole_gradient(x, upstream, images, terms, targets, weights)
         kept = self.kept_activations(x)
-        parts, at_kept, at_pixels = self._loss_gradient(
-            kept, x if self.first else images, terms, targets, weights
-        )
+        parts, at_kept, at_pixels = self._loss_gradient(kept, images, terms, targets, weights)
         del kept
         gradient = np.zeros(x.shape, np.float32)
         for strip in strips:
