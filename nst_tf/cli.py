@@ -19,7 +19,7 @@ import warnings
 from pathlib import Path
 
 from nst_tf.color import COLOR_MODES
-from nst_tf.errors import ImageError, LayerError, NSTError, WeightsDownloadError
+from nst_tf.errors import ImageError, LayerError, NSTError
 from nst_tf.features import LAYER_NAMES, min_image_size
 from nst_tf.images import SAVE_FORMATS, check_regular_file
 from nst_tf.losses import (
@@ -333,7 +333,7 @@ def input_images(args) -> list[str]:
 def given_paths(args) -> list[str]:
     """Every file the user named as an input: the images and a --weights file."""
     weights = getattr(args, "weights", None)
-    named = weights and weights not in (*WEIGHT_SOURCES, "auto")
+    named = weights and weights not in WEIGHT_SOURCES
     return [*input_images(args), *([weights] if named else [])]
 
 
@@ -471,25 +471,6 @@ def _report(stop, done: str, note: str = "") -> int:
     return 1
 
 
-def demo_weights(choice: str) -> tuple[str, bool]:
-    """(weights, announced): ``auto`` is ImageNet when it can be had, else random weights
-    with a loud banner (so the library's own warning need not repeat it)."""
-    if choice != "auto":
-        return choice, False
-    from nst_tf.vgg import load_vgg19
-
-    try:
-        load_vgg19("imagenet")
-        return "imagenet", False
-    except WeightsDownloadError as exc:
-        print(
-            f"{exc}\n\n*** The demo continues with RANDOM VGG19 weights (--weights auto): "
-            "the pictures show the mechanics, not real style transfer. ***\n",
-            file=sys.stderr,
-        )
-        return "random", True
-
-
 def cmd_demo(args) -> int:
     from nst_tf.images import load_image, save_image
     from nst_tf.language import tr
@@ -497,10 +478,8 @@ def cmd_demo(args) -> int:
     from nst_tf.sample_images import DEFAULT_CONTENT, DEFAULT_STYLE, bundled_image_path
     from nst_tf.sweep import weight_ratio_sweep
     from nst_tf.transfer import stylize
-    from nst_tf.vgg import RandomWeightsWarning
 
-    if args.weights != "auto":
-        check_weights(args.weights)
+    check_weights(args.weights)
     folder = Path(args.output_dir).expanduser()
     check_folder(folder, "demo folder")
     folder.mkdir(parents=True, exist_ok=True)
@@ -509,10 +488,9 @@ def cmd_demo(args) -> int:
         name: check_output(folder / f"{name}.png", [], args.overwrite, {".png": "PNG"})
         for name in names
     }
-    weights, announced = demo_weights(args.weights)
     content = load_image(bundled_image_path(DEFAULT_CONTENT), max_size=args.size)
     style = load_image(bundled_image_path(DEFAULT_STYLE), max_size=args.size)
-    quiet = {"weights": weights, "progress": not args.quiet}
+    quiet = {"weights": args.weights, "progress": not args.quiet}
     written, notes = [], []
 
     def keep(path: Path, save) -> None:
@@ -520,18 +498,15 @@ def cmd_demo(args) -> int:
         written.append(str(where))
         notes.append(note)
 
-    with warnings.catch_warnings():
-        if announced:
-            warnings.simplefilter("ignore", RandomWeightsWarning)
-        result = stylize(content, style, steps=args.steps, **quiet)
-        keep(out["stylized"], lambda path, ow: save_image(result.best_image, path, ow))
-        if not result.completed:  # one Ctrl-C (or signal) stops the whole demo
-            return _report(result.stop, f"wrote {written[0]}", notes[0])
-        titles = [tr("내용(content)", "content"), tr("스타일", "style"), tr("결과", "result")]
-        figure = show_images([content, style, result.best_image], titles)
-        keep(out["comparison"], lambda path, ow: save_figure(figure, path, overwrite=ow))
-        sweep = weight_ratio_sweep(content, style, steps=max(1, args.steps // 2), **quiet)
-        keep(out["ratio_sweep"], lambda path, ow: save_figure(sweep.figure, path, overwrite=ow))
+    result = stylize(content, style, steps=args.steps, **quiet)
+    keep(out["stylized"], lambda path, ow: save_image(result.best_image, path, ow))
+    if not result.completed:  # one Ctrl-C (or signal) stops the whole demo
+        return _report(result.stop, f"wrote {written[0]}", notes[0])
+    titles = [tr("내용(content)", "content"), tr("스타일", "style"), tr("결과", "result")]
+    figure = show_images([content, style, result.best_image], titles)
+    keep(out["comparison"], lambda path, ow: save_figure(figure, path, overwrite=ow))
+    sweep = weight_ratio_sweep(content, style, steps=max(1, args.steps // 2), **quiet)
+    keep(out["ratio_sweep"], lambda path, ow: save_figure(sweep.figure, path, overwrite=ow))
     print(sweep.table())
     return _report(sweep.stop, f"wrote {', '.join(written)}", "; ".join(filter(None, notes)))
 

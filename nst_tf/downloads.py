@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
+import sys
 import urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -49,6 +51,23 @@ def _identified_as_nst_tf():
         urllib.request.install_opener(previous)
 
 
+class _WithoutAnnouncement(io.TextIOBase):
+    """Standard output without Keras's English "Downloading data from URL" line: a failed
+    download then prints nothing (the caller says what happened, in the lesson's
+    language); the progress bar of a download that works still shows."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        if text.startswith("Downloading data from"):
+            return len(text)
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 def fetch(url: str, target: Path, md5: str | None = None) -> Path:
     """``target``, downloaded from ``url`` with ``keras.utils.get_file`` unless it is there.
 
@@ -60,7 +79,7 @@ def fetch(url: str, target: Path, md5: str | None = None) -> Path:
     with contextlib.suppress(OSError):  # unwritable: Keras falls back to /tmp/.keras
         target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with _identified_as_nst_tf():
+        with _identified_as_nst_tf(), contextlib.redirect_stdout(_WithoutAnnouncement(sys.stdout)):
             path = keras.utils.get_file(
                 target.name, url, cache_dir=str(target.parent), cache_subdir="", file_hash=md5
             )

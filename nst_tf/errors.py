@@ -2,7 +2,8 @@
 
 Each message says what was wrong, where (which file or argument) and what to do, so a
 student never has to read a raw TensorFlow traceback to find out. Warnings go through
-`warn_once`: one line, once per cause and process.
+`warn_once`: one line, once per cause and process, shown as ``nst_tf: message`` (no
+file, line or class name; `NSTNotice`).
 """
 
 import warnings
@@ -36,6 +37,22 @@ class ImageTooSmallError(ImageError):
     """An image has fewer pixels than the deepest VGG19 layer asked for needs."""
 
 
+class NSTNotice(UserWarning):
+    """Base class of nst_tf's own warnings: shown as one ``nst_tf: message`` line."""
+
+
+_python_format = warnings.formatwarning
+
+
+def _format_notice(message, category, filename, lineno, line=None) -> str:
+    """nst_tf's notices as ``nst_tf: message``; every other warning as Python shows it."""
+    if isinstance(category, type) and issubclass(category, NSTNotice):
+        return f"nst_tf: {message}\n"
+    return _python_format(message, category, filename, lineno, line)
+
+
+warnings.formatwarning = _format_notice
+
 _SHOWN: set = set()  # (category, text) of every warning `warn_once` has let through
 
 
@@ -44,7 +61,8 @@ def warn_once(message: str, category: type[Warning]) -> None:
 
     Python's warning filters still apply (``warnings.simplefilter("ignore", category)``
     hides it, ``pytest.warns`` sees it); a warning hidden by a filter counts as said.
-    The location is given as ``nst_tf``, so no source line is printed under it.
+    The location is given as ``nst_tf``, so no source line is printed under it; an
+    `NSTNotice` shows as the message alone.
     """
     text = " ".join(message.split())
     if (category, text) in _SHOWN:

@@ -34,9 +34,14 @@ def default_language() -> str:
 
 
 def set_language(lang: str) -> None:
-    """Use ``lang`` (``"ko"`` or ``"en"``) for figure text and `tr` from now on."""
+    """Use ``lang`` (``"ko"`` or ``"en"``) for figure text, messages and `tr` from now on.
+
+    Also sets ``$NST_TF_LANG``, so programs this one starts (the ``nst-tf`` command in
+    lesson 7) speak the same language.
+    """
     global _chosen
     _chosen = check_language(lang)
+    os.environ[LANGUAGE_ENV_VAR] = _chosen
 
 
 def language() -> str:
@@ -47,3 +52,12 @@ def language() -> str:
 def tr(ko: str, en: str) -> str:
     """The Korean or the English text, whichever language is in use."""
     return ko if language() == "ko" else en
+
+
+def object_particle(word: str) -> str:
+    """The Korean object particle after ``word``: 을 after a final consonant, 를 after a
+    vowel, 을(를) after a non-Hangul letter."""
+    last = word.rstrip()[-1:] or " "
+    if not "가" <= last <= "힣":
+        return "을(를)"
+    return "을" if (ord(last) - ord("가")) % 28 else "를"

@@ -32,6 +32,7 @@ means a class here, a ``<name>_weight`` field of `LossSettings` and a line in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple
@@ -411,11 +412,19 @@ def summarized_activations(term, extractor, images) -> dict[str, tf.Tensor]:
     layer is computed (a 2048 px content or style image's activations at every layer
     would take 3 GB at once)."""
     extractor.check_image(images)
-    return _compiled_summary(term, extractor, tf.convert_to_tensor(images, tf.float32))
+    return _compiled_summary(term, extractor)(tf.convert_to_tensor(images, tf.float32))
 
 
-@tf.function(reduce_retracing=True)
-def _compiled_summary(term, extractor, images):
+@functools.lru_cache(maxsize=16)
+def _compiled_summary(term, extractor):
+    """One compiled function per term and extractor. A single function taking them as
+    arguments would be traced anew for each (lesson 1 rebuilds from five layers, five
+    terms in a row) and TensorFlow would print a retracing warning; a partial is its own
+    function to TensorFlow, traced once per image size."""
+    return tf.function(functools.partial(_summary, term, extractor), reduce_retracing=True)
+
+
+def _summary(term, extractor, images):
     return term.summarize(extractor(images), images)
 
 

@@ -17,7 +17,7 @@ import os
 import resource
 from dataclasses import dataclass
 
-from nst_tf.errors import warn_once
+from nst_tf.errors import NSTNotice, warn_once
 from nst_tf.features import LAYER_NAMES, pools_before
 
 MIB = 2**20
@@ -89,7 +89,7 @@ def estimate_peak(
 ACTIVATIONS = ("auto", "keep", "recompute")
 
 
-class RecomputeNotice(UserWarning):
+class RecomputeNotice(NSTNotice):
     """``activations="auto"`` recomputes activations: the run fits no other way."""
 
 

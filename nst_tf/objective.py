@@ -72,8 +72,8 @@ class Objective:
             return checkpointing.value_and_gradient(
                 self.extractor, self.terms, images, self.targets, self.weights
             )
-        return _compiled_value_and_gradient(
-            self.extractor, self.terms, images, self.targets, self.weights
+        return _compiled_value_and_gradient(self.extractor, self.terms)(
+            images, self.targets, self.weights
         )
 
 
@@ -90,8 +90,26 @@ def evaluate(extractor, terms, images, targets, weights) -> losses.LossParts:
     return losses.weighted_total(terms, extractor(images), images, targets, weights)
 
 
-@tf.function  # one trace per image size and term set; guided losses need static shapes
-def _compiled_value_and_gradient(extractor, terms, images, targets, weights):
+#: The compiled step of each (extractor, terms) pair in use, the oldest dropped past 16.
+_compiled_steps: dict[tuple, tf.types.experimental.PolymorphicFunction] = {}
+
+
+def _compiled_value_and_gradient(extractor, terms):
+    """The compiled step for one extractor and term set, traced once per image size
+    (guided losses need static shapes). One function per term set: a single function
+    taking them as arguments is traced anew for each set (lesson 1's five layers, five
+    sets in a row) and TensorFlow prints a retracing warning; a partial is its own
+    function to TensorFlow."""
+    key = (extractor, terms)
+    if key not in _compiled_steps:
+        if len(_compiled_steps) >= 16:
+            del _compiled_steps[next(iter(_compiled_steps))]
+        step = functools.partial(_value_and_gradient, extractor, terms)
+        _compiled_steps[key] = tf.function(step)
+    return _compiled_steps[key]
+
+
+def _value_and_gradient(extractor, terms, images, targets, weights):
     with tf.GradientTape() as tape:
         tape.watch(images)
         parts = evaluate(extractor, terms, images, targets, weights)

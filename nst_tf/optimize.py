@@ -32,6 +32,7 @@ import tensorflow as tf
 from threadpoolctl import threadpool_limits
 
 from nst_tf.checks import one_of
+from nst_tf.language import tr
 from nst_tf.losses import PART_NAMES
 from nst_tf.signals import signal_of, stop_signals_raise
 
@@ -284,14 +285,23 @@ class Stop:
         return self.reason in (StopReason.COMPLETED, StopReason.CONVERGED)
 
     def __str__(self) -> str:
+        """Why the run ended, in the language in use (`nst_tf.language`)."""
         if self.reason is StopReason.COMPLETED:
-            return "completed"
+            return tr("모든 스텝 완료", "completed")
         if self.reason is StopReason.CONVERGED:
-            return f"completed early, after {self.step} steps ({self.message})"
+            return tr(
+                f"{self.step} 스텝에서 일찍 끝남: 손실이 더 줄지 않습니다",
+                f"completed early, after {self.step} steps ({self.message})",
+            )
         if self.reason is StopReason.INTERRUPTED:
-            by = "" if self.signal in (None, SIGINT) else f" by {Signals(self.signal).name}"
-            return f"interrupted at step {self.step}{by}"
-        return f"stopped: {self.message}"
+            if self.signal in (None, SIGINT):
+                return tr(f"{self.step} 스텝에서 중지됨", f"interrupted at step {self.step}")
+            name = Signals(self.signal).name
+            return tr(
+                f"{self.step} 스텝에서 {name}로 중지됨",
+                f"interrupted at step {self.step} by {name}",
+            )
+        return tr(f"멈춤: {self.message}", f"stopped: {self.message}")
 
 
 class EndsWithStop:
@@ -335,10 +345,16 @@ class RunRecord:
         self.evaluations_done += 1
         values = {name: np.asarray(getattr(parts, name), np.float64) for name in PART_NAMES}
         if not (np.all(np.isfinite(values["total"])) and np.all(np.isfinite(gradient))):
+            parts = ", ".join(f"{k} {v.tolist()}" for k, v in values.items())
             raise NonFiniteLoss(
-                f"the loss or its gradient became NaN/Inf at step {self.steps_done + 1} "
-                f"(loss parts: { {k: v.tolist() for k, v in values.items()} }). Lower the "
-                "learning rate or the weights; the last good image was kept."
+                tr(
+                    f"{self.steps_done + 1} 스텝에서 손실이나 그레이디언트가 NaN/Inf가 "
+                    f"되었습니다 ({parts}). 학습률이나 가중치를 낮추세요. 마지막의 정상 "
+                    "이미지를 남겼습니다.",
+                    f"the loss or its gradient became NaN/Inf at step {self.steps_done + 1} "
+                    f"({parts}). Lower the learning rate or the weights; the last good "
+                    "image was kept.",
+                )
             )
         self.last_good = images.copy()
         if self.best_total is None:

@@ -3,11 +3,14 @@
 Every helper returns the matplotlib ``Figure`` (so a notebook shows it and a script
 can save it) and takes ``[0, 1]`` RGB images ``(1, H, W, 3)`` or ``(H, W, 3)``.
 Their own text (titles, axis labels) follows `nst_tf.language` (Korean or English);
-Korean renders with the NanumGothic font (`nst_tf.fonts`), set up on import.
+Korean renders with the NanumGothic font (`nst_tf.fonts`), set up on import. Once
+VGG19 has run with random weights in this process, every figure says so in red at its
+bottom right (`with_weights_mark`), so no screenshot passes for real style transfer.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from pathlib import Path
@@ -17,6 +20,7 @@ import numpy as np
 from nst_tf.fonts import use_hangul_font
 from nst_tf.language import tr
 from nst_tf.safe_write import write_file
+from nst_tf.vgg import random_weights_used
 
 use_hangul_font()
 
@@ -24,6 +28,37 @@ PANEL_INCHES = 3.0
 FEATURE_CMAP = "gray"  # slide 4: white = large activation, black = small
 MATRIX_CMAP = "viridis"
 LOSS_COLORS = {"total": "black", "content": "tab:blue", "style": "tab:orange", "tv": "tab:green"}
+
+
+def mark_random_weights(fig) -> None:
+    """Write "random weights" in red at the bottom right of ``fig`` (once) if VGG19 has
+    run with random weights in this process."""
+    if random_weights_used() and not getattr(fig, "_nst_tf_marked", False):
+        fig._nst_tf_marked = True
+        fig.text(
+            0.995,
+            0.005,
+            tr(
+                "무작위 가중치 (random weights): 실제 스타일 전이가 아닙니다",
+                "random weights: not real style transfer",
+            ),
+            ha="right",
+            va="bottom",
+            color="tab:red",
+            fontsize=8,
+        )
+
+
+def with_weights_mark(make_figure):
+    """Decorator: the figure ``make_figure`` returns, marked by `mark_random_weights`."""
+
+    @functools.wraps(make_figure)
+    def marked(*args, **kwargs):
+        fig = make_figure(*args, **kwargs)
+        mark_random_weights(fig)
+        return fig
+
+    return marked
 
 
 def part_label(part: str) -> str:
@@ -49,6 +84,7 @@ def _whole_number_ticks(ax) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
+@with_weights_mark
 def show_images(
     images, titles=None, ncols: int | None = None, panel_inches=PANEL_INCHES, captions=None
 ):
@@ -138,6 +174,7 @@ def ratio_figure(images, ratios, losses: dict | None = None, panel_inches=PANEL_
     return ratio_rows({"": (images, losses)}, ratios, panel_inches)
 
 
+@with_weights_mark
 def ratio_rows(rows: dict, ratios, panel_inches=PANEL_INCHES):
     """Several slide-8 rows in one figure, e.g. the sweep from the photo and from noise.
 
@@ -192,6 +229,7 @@ def _show_map(ax, feature_map: np.ndarray, title: str, fontsize=9) -> None:
     ax.axis("off")
 
 
+@with_weights_mark
 def plot_block_first_channels(features: dict, image=None, panel_inches=PANEL_INCHES):
     """Slide 4: channel 0 of each given layer's activation, beside the input ``image``.
 
@@ -224,6 +262,7 @@ def plot_block_first_channels(features: dict, image=None, panel_inches=PANEL_INC
     return fig
 
 
+@with_weights_mark
 def plot_feature_grid(feature_map, image=None, ncols: int = 8, title: str = "", panel_inches=1.4):
     """Every channel of one activation ``(1, H, W, C)`` as a grid, beside the input.
 
@@ -259,6 +298,7 @@ def plot_feature_grid(feature_map, image=None, ncols: int = 8, title: str = "", 
     return fig
 
 
+@with_weights_mark
 def plot_gram(gram, title: str | None = None, panel_inches=4.0):
     """A ``(C, C)`` (or ``(1, C, C)``) Gram matrix as a heatmap on a log colour scale.
 
@@ -286,6 +326,7 @@ def plot_gram(gram, title: str | None = None, panel_inches=4.0):
     return fig
 
 
+@with_weights_mark
 def plot_loss_history(history: dict, title: str | None = None, weights: dict | None = None):
     """Each loss part per step on a log scale (unweighted, or times ``weights``)."""
     import matplotlib.pyplot as plt
@@ -310,6 +351,7 @@ def plot_loss_history(history: dict, title: str | None = None, weights: dict | N
     return fig
 
 
+@with_weights_mark
 def plot_neighbour_differences(image, panel_inches=PANEL_INCHES):
     """Slide 7: the image, its vertical and horizontal neighbour differences (gray = 0)."""
     from nst_tf.losses import neighbour_differences
@@ -385,6 +427,7 @@ def feature_browser(features: dict, image=None):
                 f"{layer}, channel {channel} of {value.shape[-1]}",
             ),
         )
+        mark_random_weights(fig)
         plt.show()
 
     layer = ipywidgets.Dropdown(options=list(features), description=tr("층(레이어)", "layer"))
@@ -400,6 +443,7 @@ def feature_browser(features: dict, image=None):
     return _WidgetWithPicture(widget, static)
 
 
+@with_weights_mark
 def plot_loss_comparison(results: dict, part: str = "total", title: str | None = None):
     """One loss part of several runs against evaluations and against seconds.
 

@@ -1,14 +1,17 @@
-"""Progress of a long run, shaped by where it goes.
+"""Progress of a long run, shaped by where it goes, in the language in use.
 
-A live tqdm bar on a terminal or in a notebook; in a log file, a pipe or CI (where a
-bar would write a new line at every update) a few summary lines instead: one every
-10 % of the steps and one at the end.
+A live tqdm bar on a terminal; in a notebook a text bar on standard output (a widget
+bar would be saved as a dead "model not found" box, and stderr is drawn red); in a log
+file, a pipe or CI (where a bar would write a new line at every update) a few summary
+lines instead: one every 10 % of the steps and one at the end.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+
+from nst_tf.language import tr
 
 SUMMARY_EVERY = 0.1  # a log line every 10 % of the steps
 
@@ -21,13 +24,17 @@ def in_notebook() -> bool:
 
 
 def progress_bar(total: int, description: str, enabled: bool = True):
-    """A tqdm bar, or a `LogProgress` when stderr is neither a terminal nor a notebook."""
-    from tqdm.auto import tqdm
+    """A tqdm bar counting steps, or a `LogProgress` when stderr is neither a terminal
+    nor a notebook."""
+    from tqdm.std import tqdm
 
     if not enabled:
         return tqdm(total=total, disable=True)
-    if in_notebook() or sys.stderr.isatty():
-        return tqdm(total=total, desc=description)
+    unit = tr("스텝", "step")
+    if in_notebook():
+        return tqdm(total=total, desc=description, unit=unit, file=sys.stdout, ncols=100)
+    if sys.stderr.isatty():
+        return tqdm(total=total, desc=description, unit=unit)
     return LogProgress(total, description)
 
 
@@ -61,7 +68,7 @@ class LogProgress:
         seconds = time.perf_counter() - self.started
         losses = " ".join(f"{name}={value}" for name, value in self.postfix.items())
         print(
-            f"{self.description}: step {self.done}/{self.total} "
+            f"{self.description}: {tr('스텝', 'step')} {self.done}/{self.total} "
             f"({100 * self.done / max(self.total, 1):.0f}%), {seconds:.1f} s {losses}".rstrip(),
             file=self.stream,
             flush=True,

@@ -17,7 +17,14 @@ import numpy as np
 
 from nst_tf.checks import whole_number
 from nst_tf.images import save_image
+from nst_tf.language import tr
 from nst_tf.progress import progress_bar
+
+
+def short_part_label(part: str) -> str:
+    """A loss part's short name for a progress line, in the language in use."""
+    korean = {"total": "전체", "content": "콘텐츠", "style": "스타일", "tv": "총변위"}
+    return tr(korean.get(part, part), part)
 
 
 class Step(NamedTuple):
@@ -69,7 +76,9 @@ class Reporter:
 
     def step(self, step: int, images: np.ndarray, values: dict[str, np.ndarray]) -> None:
         """Report finished step number ``step`` (counted from 1)."""
-        self.bar.set_postfix({name: f"{value.sum():.3g}" for name, value in values.items()})
+        self.bar.set_postfix(
+            {short_part_label(name): f"{value.sum():.3g}" for name, value in values.items()}
+        )
         self.bar.update(1)
         settings = self.reporting
         if settings.callback and step % settings.callback_every == 0:

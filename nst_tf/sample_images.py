@@ -15,8 +15,9 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from nst_tf.downloads import DownloadError, cached_download
-from nst_tf.errors import warn_once
+from nst_tf.downloads import DownloadError, cache_dir, cache_path, cached_download
+from nst_tf.errors import NSTNotice, warn_once
+from nst_tf.language import object_particle, tr
 
 BUNDLED = {
     "chelsea": "chelsea.png",
@@ -41,7 +42,20 @@ PAINTINGS = {
 }
 
 
-class OfflineFallbackWarning(UserWarning):
+#: name: (Korean, English) title, as figures label the image.
+TITLES = {
+    "chelsea": ("고양이 사진", "cat photo"),
+    "rocket": ("로켓 발사 사진", "rocket launch photo"),
+    "swirls": ("소용돌이 붓질", "swirls"),
+    "mosaic": ("모자이크", "mosaic"),
+    "starry_night": ("별이 빛나는 밤", "Starry Night"),
+    "great_wave": ("가나가와 해변의 높은 파도", "The Great Wave"),
+    "composition_vii": ("구성 VII", "Composition VII"),
+    "the_scream": ("절규", "The Scream"),
+}
+
+
+class OfflineFallbackWarning(NSTNotice):
     """A painting could not be downloaded; a bundled image stands in for it."""
 
 
@@ -75,18 +89,44 @@ def fetch_painting(name: str = "starry_night") -> Path:
     download is not tried again in the same process (nor announced again).
     """
     url = painting_url(name)
-    stand_in = bundled_image_path(PAINTINGS[name][1])
+    stand_in = PAINTINGS[name][1]
     if url in _UNREACHABLE:
-        return stand_in
+        return bundled_image_path(stand_in)
     try:
         return cached_download(url)
-    except DownloadError as exc:
+    except DownloadError:
         _UNREACHABLE.add(url)
+        painting, image = _title(name), _title(stand_in)
         warn_once(
-            f"{exc}; using the bundled style image {stand_in.stem!r} instead of {name!r}.",
+            tr(
+                f"〈{painting}〉{object_particle(painting)} 내려받지 못해 (인터넷 연결 "
+                f"없음) 패키지에 포함된 '{image}' 이미지를 대신 씁니다. 인터넷이 "
+                f"될 때 한 번 실행하면 {cache_dir()}에 저장되어 다음부터 쓰입니다.",
+                f"Could not download {painting} (offline?): using the bundled image "
+                f"'{image}' instead. Run once online to keep it in {cache_dir()}.",
+            ),
             OfflineFallbackWarning,
         )
-        return stand_in
+        return bundled_image_path(stand_in)
+
+
+def _title(name: str) -> str:
+    korean, english = TITLES[name]
+    return tr(korean, english)
+
+
+def image_title(path: str | Path) -> str:
+    """How figures should name the image at ``path``, in the language in use: a bundled
+    image or a downloaded painting by its title (so a label names the image actually
+    shown, also when a stand-in was used offline), any other file by its name."""
+    path = Path(path)
+    for name in BUNDLED:
+        if path == bundled_image_path(name):
+            return _title(name)
+    for name in PAINTINGS:
+        if path == cache_path(painting_url(name)):
+            return _title(name)
+    return path.stem
 
 
 _UNREACHABLE: set[str] = set()  # paintings whose download failed in this process

@@ -9,6 +9,12 @@
   Keras file copied by hand, or any VGG19 (no top) weights saved by Keras.
 - ``"random"``: seeded He-uniform random weights, for tests and machines with no
   weights at all. Announced with a :class:`RandomWeightsWarning`; never chosen silently.
+- ``"auto"`` (the lessons' and the demo's default): ImageNet when it can be had, else
+  random weights, announced once in the language in use with what to do; the download
+  is not tried again in the same process.
+
+Every figure drawn after random weights were used says so on the figure
+(`random_weights_used`, read by `nst_tf.plotting`).
 
 When ``weights`` is not given, the environment variable ``NST_TF_WEIGHTS`` decides
 (any of the three forms above), and ``"imagenet"`` otherwise.
@@ -26,7 +32,8 @@ import numpy as np
 
 from nst_tf.checks import one_of, whole_number
 from nst_tf.downloads import DownloadError, fetch
-from nst_tf.errors import WeightsDownloadError, WeightsFileError, warn_once
+from nst_tf.errors import NSTNotice, WeightsDownloadError, WeightsFileError, warn_once
+from nst_tf.language import tr
 
 WEIGHTS_ENV_VAR = "NST_TF_WEIGHTS"
 IMAGENET_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
@@ -42,7 +49,7 @@ CONV_LAYERS = tuple(
 POOL_LAYERS = tuple(f"block{block}_pool" for block in range(1, 6))
 
 
-class RandomWeightsWarning(UserWarning):
+class RandomWeightsWarning(NSTNotice):
     """VGG19 runs with random weights: results show the mechanics, not real style."""
 
 
@@ -83,22 +90,43 @@ def download_imagenet_weights() -> Path:
 
 
 def _download_help(exc: BaseException) -> str:
-    return (
+    return tr(
+        f"VGG19 ImageNet 가중치를 내려받지 못했습니다 ({exc}).\n"
+        f"  시도한 주소: {IMAGENET_URL}\n"
+        "인터넷 없이 쓰는 두 방법:\n"
+        f"  1. {IMAGENET_FILE} (80 MB, 인터넷이 되는 컴퓨터에서 받음)을\n"
+        f"     {imagenet_cache_path()} 에 복사하거나\n"
+        f"  2. 그 경로를 알려 주세요: {_where_weights_are_chosen()}\n"
+        "진짜 가중치 없이 코드만 돌려 보려면 weights='random' 또는 'auto'를 쓰세요.",
         f"Could not download the VGG19 ImageNet weights ({exc}).\n"
         f"  tried: {IMAGENET_URL}\n"
         "Two offline fixes:\n"
         f"  1. copy {IMAGENET_FILE} (80 MB, from a machine that is online) to\n"
         f"     {imagenet_cache_path()}\n"
-        "  2. or pass its path: load_vgg19(weights='/path/to/file.h5'), "
-        f"`--weights PATH` on the command line, or set {WEIGHTS_ENV_VAR}=/path/to/file.h5\n"
-        f"For a run without real weights (mechanics only), use weights='random'."
+        f"  2. or pass its path: {_where_weights_are_chosen()}\n"
+        "For a run without real weights (mechanics only), use weights='random' or 'auto'.",
+    )
+
+
+def _where_weights_are_chosen() -> str:
+    """Where this user passes a weights file: the notebook's parameter, else the API/CLI."""
+    from nst_tf.progress import in_notebook
+
+    if in_notebook():
+        return tr(
+            '매개변수 칸의 WEIGHTS = "/경로/파일.h5"',
+            'WEIGHTS = "/path/to/file.h5" in the parameters cell',
+        )
+    return (
+        "load_vgg19(weights='/path/to/file.h5'), `--weights PATH` "
+        f"{tr('(명령줄)', 'on the command line')}, {WEIGHTS_ENV_VAR}=/path/to/file.h5"
     )
 
 
 PRECISIONS = ("float32", "bfloat16", "auto")
 
 
-class PrecisionNotice(UserWarning):
+class PrecisionNotice(NSTNotice):
     """Which precision ``precision="auto"`` chose, and why."""
 
 
@@ -140,7 +168,7 @@ def choose_precision(precision: str) -> str:
 
 
 POOLINGS = ("max", "avg")
-WEIGHT_SOURCES = ("imagenet", "random")
+WEIGHT_SOURCES = ("imagenet", "random", "auto")
 
 
 @dataclass(frozen=True)
@@ -148,8 +176,9 @@ class NetworkSettings:
     """Which VGG19 to run: its weights, pooling and precision, checked when made.
 
     Args:
-        weights: ``"imagenet"``, ``"random"``, or a path to a ``.h5`` weights file;
-            ``None`` reads ``$NST_TF_WEIGHTS`` and falls back to ``"imagenet"``.
+        weights: ``"imagenet"``, ``"random"``, ``"auto"`` (ImageNet, else random:
+            announced), or a path to a ``.h5`` weights file; ``None`` reads
+            ``$NST_TF_WEIGHTS`` and falls back to ``"imagenet"``.
         pooling: ``"max"`` (as trained) or ``"avg"`` (Gatys et al.).
         precision: ``"float32"``, ``"bfloat16"`` (see `load_vgg19`) or ``"auto"``
             (bfloat16 where the hardware computes it natively, announced; `choose_precision`).
@@ -171,8 +200,8 @@ class NetworkSettings:
 
 
 def check_weights(weights: str | os.PathLike | None) -> str:
-    """The weights source: ``"imagenet"``, ``"random"``, or an existing ``.h5`` file's
-    absolute path; a `WeightsFileError` (a ``ValueError``) naming the fix otherwise."""
+    """The weights source: ``"imagenet"``, ``"random"``, ``"auto"``, or an existing ``.h5``
+    file's absolute path; a `WeightsFileError` (a ``ValueError``) naming the fix otherwise."""
     source = resolve_weights(weights)
     if source in WEIGHT_SOURCES:
         return source
@@ -190,14 +219,57 @@ def check_weights(weights: str | os.PathLike | None) -> str:
     return str(path)
 
 
+_random_used = False  # whether a VGG19 with random weights was loaded in this process
+
+
+def random_weights_used() -> bool:
+    """Whether this process has used VGG19 with random weights (so figures say so)."""
+    return _random_used
+
+
 def announce_random_weights(seed: int) -> None:
     """Say (once per process and seed) that VGG19 runs with random weights, and what to do."""
     warn_once(
-        f"VGG19 uses RANDOM weights (seed {seed}), as asked: the code runs and the numbers "
-        "are reproducible, but the pictures will not look like real style transfer. For "
-        "real results use weights='imagenet' (downloaded once) or a weights file.",
+        tr(
+            f"VGG19가 무작위 가중치(RANDOM, seed {seed})로 실행됩니다 (요청한 대로). 코드는 "
+            "돌고 숫자는 재현되지만, 그림은 실제 스타일 전이처럼 보이지 않습니다. 실제 "
+            "결과는 weights='imagenet' (한 번 내려받음) 또는 가중치 파일로 볼 수 있습니다.",
+            f"VGG19 uses RANDOM weights (seed {seed}), as asked: the code runs and the "
+            "numbers are reproducible, but the pictures will not look like real style "
+            "transfer. For real results use weights='imagenet' (downloaded once) or a "
+            "weights file.",
+        ),
         RandomWeightsWarning,
     )
+
+
+_imagenet_unreachable: list[str] = []  # why the ImageNet download failed, once per process
+
+
+def imagenet_or_random(seed: int) -> str:
+    """``"imagenet"`` if its weights can be had (downloaded once), else ``"random"``,
+    announced once in the language in use with the file, its place and the parameter
+    to set; a failed download is not tried again in the same process."""
+    if not _imagenet_unreachable:
+        try:
+            _load_cached("imagenet", "max", 0)
+            return "imagenet"
+        except WeightsDownloadError as exc:
+            _imagenet_unreachable.append(str(exc.__cause__ or exc))
+    warn_once(
+        tr(
+            "VGG19 가중치를 내려받지 못해 (인터넷 연결 없음) 무작위 가중치(RANDOM, seed "
+            f"{seed})로 계속합니다: 코드는 돌지만 그림은 실제 스타일 전이가 아닙니다. 실제 "
+            f"가중치를 쓰려면 {IMAGENET_FILE} (80 MB)을 {imagenet_cache_path()}에 두거나 "
+            f"{_where_weights_are_chosen()}로 지정하세요.",
+            f"Could not download the VGG19 weights (offline?): continuing with RANDOM "
+            f"weights (seed {seed}): the code runs, but the pictures are not real style "
+            f"transfer. For real weights put {IMAGENET_FILE} (80 MB) at "
+            f"{imagenet_cache_path()} or pass {_where_weights_are_chosen()}.",
+        ),
+        RandomWeightsWarning,
+    )
+    return "random"
 
 
 def load_vgg19(
@@ -209,7 +281,8 @@ def load_vgg19(
     """VGG19 convolutional base as a Keras model, input ``(batch, H, W, 3)`` caffe-BGR.
 
     Args:
-        weights: ``"imagenet"``, ``"random"``, or a path to a weights file; ``None``
+        weights: ``"imagenet"``, ``"random"``, ``"auto"`` (ImageNet when it can be
+            downloaded, else random: announced), or a path to a weights file; ``None``
             reads ``$NST_TF_WEIGHTS`` and falls back to ``"imagenet"``.
         pooling: ``"max"`` (as trained) or ``"avg"`` (Gatys et al. found average
             pooling gives smoother results); pooling layers hold no weights, so the
@@ -222,11 +295,16 @@ def load_vgg19(
 
     Models are cached per (weights, pooling, seed, precision): loading twice is free.
     """
+    global _random_used
     network = NetworkSettings(weights, pooling, precision, seed)
-    if network.weights == "random":
+    source = network.weights
+    if source == "auto":
+        source = imagenet_or_random(network.seed)
+    elif source == "random":
         announce_random_weights(network.seed)
-    seed = network.seed if network.weights == "random" else 0
-    return _load_cached(network.weights, network.pooling, seed, network.precision)
+    _random_used = _random_used or source == "random"
+    seed = network.seed if source == "random" else 0
+    return _load_cached(source, network.pooling, seed, network.precision)
 
 
 @functools.lru_cache(maxsize=4)

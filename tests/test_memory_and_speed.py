@@ -276,12 +276,25 @@ def test_the_first_step_moves_the_steepest_pixel_by_first_step(content, style):
 def test_a_new_run_reuses_the_compiled_step(content, style):
     """tf.function tells Python arguments apart by identity: equal loss terms must be one
     object, or every run (scale, ratio) pays a new trace."""
-    from nst_tf.objective import _compiled_value_and_gradient
+    from nst_tf.objective import _compiled_steps
+
+    def traces() -> int:
+        return sum(step.experimental_get_tracing_count() for step in _compiled_steps.values())
 
     nst_tf.stylize(content, style, steps=1, weights="random", progress=False)
-    traced = _compiled_value_and_gradient.experimental_get_tracing_count()
+    traced, steps = traces(), len(_compiled_steps)
     nst_tf.stylize(content, style, steps=1, weights="random", progress=False, style_weight=2.0)
-    assert _compiled_value_and_gradient.experimental_get_tracing_count() == traced
+    assert traces() == traced and len(_compiled_steps) == steps
+
+
+def test_runs_with_other_layers_print_no_retracing_warning(content, capfd):
+    """Lesson 1 rebuilds the photo from five layers in a row: five term sets. TensorFlow
+    warned "5 out of the last 5 calls ... triggered tf.function retracing"."""
+    for layer in ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"):
+        nst_tf.reconstruct_content(
+            content, layer, weights="random", steps=1, scales=None, progress=False
+        )
+    assert "retracing" not in capfd.readouterr().err
 
 
 def _box_problem(seed=0, n=300):
