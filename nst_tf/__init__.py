@@ -9,6 +9,7 @@ The building blocks, each in a module named for what it holds:
 - `nst_tf.images`, `nst_tf.sample_images`: image I/O and the bundled images;
 - `nst_tf.plotting`: figures with one common look (Korean or English text,
   `nst_tf.language`);
+- `nst_tf.exercises`: the checks after the lessons' "write it yourself" cells;
 - `nst_tf.transfer`, `nst_tf.sweep`, `nst_tf.reconstruct`: style transfer, slide 8's
   ratio sweep, content reconstruction and texture synthesis.
 
@@ -28,6 +29,15 @@ from nst_tf.errors import (  # noqa: E402
     WeightsDownloadError,
     WeightsError,
     WeightsFileError,
+)
+from nst_tf.exercises import (  # noqa: E402
+    ExerciseError,
+    check_content_loss,
+    check_gradient_step,
+    check_gram_matrix,
+    check_style_loss,
+    check_total_loss,
+    check_tv_loss,
 )
 from nst_tf.features import LAYER_NAMES, FeatureExtractor, preprocess  # noqa: E402
 from nst_tf.gram import flatten_channels, gram_matrix  # noqa: E402
@@ -56,7 +66,7 @@ from nst_tf.plotting import (  # noqa: E402
     show_images,
 )
 from nst_tf.reconstruct import reconstruct_content, synthesize_texture  # noqa: E402
-from nst_tf.sample_images import bundled_image_path, fetch_painting  # noqa: E402
+from nst_tf.sample_images import bundled_image_path, fetch_painting, image_title  # noqa: E402
 from nst_tf.sweep import SweepResult, weight_ratio_sweep  # noqa: E402
 from nst_tf.transfer import StylizeResult, stylize  # noqa: E402
 from nst_tf.vgg import RandomWeightsWarning, load_vgg19  # noqa: E402
@@ -66,6 +76,7 @@ __version__ = "0.1.0"
 __all__ = [
     "LAYER_NAMES",
     "FeatureExtractor",
+    "ExerciseError",
     "ImageError",
     "ImageTooSmallError",
     "LayerError",
@@ -78,11 +89,18 @@ __all__ = [
     "WeightsError",
     "WeightsFileError",
     "bundled_image_path",
+    "check_content_loss",
+    "check_gradient_step",
+    "check_gram_matrix",
+    "check_style_loss",
+    "check_total_loss",
+    "check_tv_loss",
     "content_loss",
     "feature_browser",
     "fetch_painting",
     "flatten_channels",
     "gram_matrix",
+    "image_title",
     "keras_to_gatys_factor",
     "load_image",
     "load_mask",
