@@ -66,7 +66,12 @@ from nst_tf.plotting import (  # noqa: E402
     show_images,
 )
 from nst_tf.reconstruct import reconstruct_content, synthesize_texture  # noqa: E402
-from nst_tf.sample_images import bundled_image_path, fetch_painting, image_title  # noqa: E402
+from nst_tf.sample_images import (  # noqa: E402
+    bundled_image_path,
+    fetch_painting,
+    image_title,
+    load_painting,
+)
 from nst_tf.sweep import SweepResult, weight_ratio_sweep  # noqa: E402
 from nst_tf.transfer import StylizeResult, stylize  # noqa: E402
 from nst_tf.vgg import RandomWeightsWarning, load_vgg19  # noqa: E402
@@ -104,6 +109,7 @@ __all__ = [
     "keras_to_gatys_factor",
     "load_image",
     "load_mask",
+    "load_painting",
     "load_vgg19",
     "neighbour_differences",
     "plot_block_first_channels",

@@ -22,6 +22,7 @@ from nst_tf.color import COLOR_MODES
 from nst_tf.errors import ImageError, LayerError, NSTError
 from nst_tf.features import LAYER_NAMES, min_image_size
 from nst_tf.images import SAVE_FORMATS, check_regular_file
+from nst_tf.language import tr
 from nst_tf.losses import (
     DEFAULT_CONTENT_LAYERS,
     DEFAULT_STYLE_LAYERS,
@@ -436,7 +437,10 @@ def cmd_stylize(args) -> int:
     written, note = save_result(
         lambda path, overwrite: save_image(result.best_image, path, overwrite), out, args.overwrite
     )
-    return _report(result.stop, f"wrote {written} ({result.steps_done} steps)", note)
+    steps = result.steps_done
+    return _report(
+        result.stop, _wrote(str(written), tr(f" ({steps} 스텝)", f" ({steps} steps)")), note
+    )
 
 
 def cmd_sweep(args) -> int:
@@ -455,7 +459,12 @@ def cmd_sweep(args) -> int:
         args.overwrite,
     )
     print(result.table())
-    return _report(result.stop, f"wrote {written}", note)
+    return _report(result.stop, _wrote(str(written)), note)
+
+
+def _wrote(paths: str, detail: str = "") -> str:
+    """ "wrote PATHS (detail)" in the language in use."""
+    return tr(f"저장했습니다: {paths}{detail}", f"wrote {paths}{detail}")
 
 
 def _report(stop, done: str, note: str = "") -> int:
@@ -465,7 +474,13 @@ def _report(stop, done: str, note: str = "") -> int:
     if stop.completed:
         print(done if stop.reason is StopReason.COMPLETED else f"{done}; {stop}")
         return 1 if note else 0
-    print(f"{done}: the best image so far, as the run was {stop}", file=sys.stderr)
+    print(
+        tr(
+            f"{done}: 중지되기 전까지 가장 좋은 이미지입니다 ({stop})",
+            f"{done}: the best image so far, as the run was {stop}",
+        ),
+        file=sys.stderr,
+    )
     if stop.reason is StopReason.INTERRUPTED:
         return 128 + (stop.signal or signal.SIGINT)
     return 1
@@ -473,7 +488,6 @@ def _report(stop, done: str, note: str = "") -> int:
 
 def cmd_demo(args) -> int:
     from nst_tf.images import load_image, save_image
-    from nst_tf.language import tr
     from nst_tf.plotting import save_figure, show_images
     from nst_tf.sample_images import DEFAULT_CONTENT, DEFAULT_STYLE, bundled_image_path
     from nst_tf.sweep import weight_ratio_sweep
@@ -501,14 +515,14 @@ def cmd_demo(args) -> int:
     result = stylize(content, style, steps=args.steps, **quiet)
     keep(out["stylized"], lambda path, ow: save_image(result.best_image, path, ow))
     if not result.completed:  # one Ctrl-C (or signal) stops the whole demo
-        return _report(result.stop, f"wrote {written[0]}", notes[0])
+        return _report(result.stop, _wrote(written[0]), notes[0])
     titles = [tr("내용(content)", "content"), tr("스타일", "style"), tr("결과", "result")]
     figure = show_images([content, style, result.best_image], titles)
     keep(out["comparison"], lambda path, ow: save_figure(figure, path, overwrite=ow))
     sweep = weight_ratio_sweep(content, style, steps=max(1, args.steps // 2), **quiet)
     keep(out["ratio_sweep"], lambda path, ow: save_figure(sweep.figure, path, overwrite=ow))
     print(sweep.table())
-    return _report(sweep.stop, f"wrote {', '.join(written)}", "; ".join(filter(None, notes)))
+    return _report(sweep.stop, _wrote(", ".join(written)), "; ".join(filter(None, notes)))
 
 
 COMMANDS = {"stylize": cmd_stylize, "sweep": cmd_sweep, "demo": cmd_demo}

@@ -380,16 +380,8 @@ class _WidgetWithPicture:
     notebook without ipywidgets) the picture is shown instead of the widget.
     """
 
-    def __init__(self, widget, figure):
-        import io
-
-        import matplotlib.pyplot as plt
-
-        self.widget = widget
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=72, bbox_inches="tight")
-        plt.close(figure)
-        self.png = buffer.getvalue()
+    def __init__(self, widget, png: bytes):
+        self.widget, self.png = widget, png
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         import base64
@@ -411,7 +403,15 @@ def feature_browser(features: dict, image=None):
         import ipywidgets
     except ImportError:
         return static
+    import io
+
     import matplotlib.pyplot as plt
+
+    # The picture is made and its figure closed before the widget draws: the widget's
+    # plt.show() would show every open figure, the slide-4 figure a second time.
+    buffer = io.BytesIO()
+    static.savefig(buffer, format="png", dpi=72, bbox_inches="tight")
+    plt.close(static)
 
     def channels(layer: str) -> int:
         return int(np.shape(features[layer])[-1])
@@ -440,7 +440,7 @@ def feature_browser(features: dict, image=None):
 
     layer.observe(follow_layer, names="value")
     widget = ipywidgets.interactive(show, layer=layer, channel=channel)
-    return _WidgetWithPicture(widget, static)
+    return _WidgetWithPicture(widget, buffer.getvalue())
 
 
 @with_weights_mark

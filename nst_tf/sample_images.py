@@ -110,6 +110,15 @@ def fetch_painting(name: str = "starry_night") -> Path:
         return bundled_image_path(stand_in)
 
 
+def load_painting(name: str = "starry_night", max_size: int | None = None):
+    """(image ``(1, H, W, 3)`` in ``[0, 1]``, its title): `fetch_painting` (a bundled
+    stand-in offline) loaded at ``max_size``, with the name of the image actually shown."""
+    from nst_tf.images import DEFAULT_MAX_SIZE, load_image
+
+    path = fetch_painting(name)
+    return load_image(path, max_size=max_size or DEFAULT_MAX_SIZE), image_title(path)
+
+
 def _title(name: str) -> str:
     korean, english = TITLES[name]
     return tr(korean, english)

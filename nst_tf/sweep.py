@@ -47,15 +47,43 @@ class SweepResult(EndsWithStop):
         """Slide 8's figure (`nst_tf.plotting.ratio_figure`), drawn when first asked for."""
         return ratio_figure(self.best_images, self.ratios, self.final_losses)
 
-    def table(self) -> str:
-        """The final unweighted loss parts per ratio, as a small text table."""
+    def table(self, title: str = "") -> LossTable:
+        """The final unweighted loss parts per ratio: text when printed (the CLI), an HTML
+        table in a notebook (columns line up with Hangul there too)."""
         names = ("콘텐츠/스타일", "content/style"), ("콘텐츠", "content"), ("스타일", "style")
-        header = [_right(tr(*name), width) for name, width in zip(names, (14, 12, 12))]
-        rows = [" ".join([*header, _right(tr("총 변위", "tv"), 10)])]
-        for i, ratio in enumerate(self.ratios):
-            parts = [self.final_losses[name][i] for name in ("content", "style", "tv")]
-            rows.append(f"{ratio:>14g} {parts[0]:>12.4g} {parts[1]:>12.4g} {parts[2]:>10.4g}")
-        return "\n".join(rows)
+        header = [tr(*name) for name in names] + [tr("총 변위", "tv")]
+        rows = [
+            [f"{ratio:g}"] + [f"{self.final_losses[n][i]:.4g}" for n in ("content", "style", "tv")]
+            for i, ratio in enumerate(self.ratios)
+        ]
+        return LossTable(title, header, rows)
+
+
+@dataclass(frozen=True)
+class LossTable:
+    """A small table of numbers: ``str()`` gives aligned text, Jupyter shows HTML."""
+
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+
+    WIDTHS = (14, 12, 12, 10)
+
+    def __str__(self) -> str:
+        lines = [self.title] if self.title else []
+        for row in [self.header, *self.rows]:
+            lines.append(" ".join(_right(cell, width) for cell, width in zip(row, self.WIDTHS)))
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        def cells(row, tag):
+            return "".join(f'<{tag} style="text-align:right">{html.escape(c)}</{tag}>' for c in row)
+
+        caption = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""
+        body = "".join(f"<tr>{cells(row, 'td')}</tr>" for row in self.rows)
+        return f"<table>{caption}<tr>{cells(self.header, 'th')}</tr>{body}</table>"
 
 
 def _right(text: str, width: int) -> str:

@@ -70,11 +70,11 @@ def test_set_up_cell_installs_once_and_is_safe_to_run_again(colab_like):
     setup = _cells()[0]
     first = _run(python, env, work, setup)
     assert first.returncode == 0, first.stderr
-    assert "installing" in first.stdout and "ready" in first.stdout
+    assert "설치 중" in first.stdout and "준비 완료" in first.stdout  # the Korean lesson
     assert str(work.parent / "venv") in first.stdout, "nst_tf is installed in that environment"
     again = _run(python, env, work, setup)  # e.g. after a runtime restart
     assert again.returncode == 0, again.stderr
-    assert "installing" not in again.stdout and "ready" in again.stdout
+    assert "설치 중" not in again.stdout and "준비 완료" in again.stdout
     for run in (first, again):
         assert "I0000" not in run.stderr and "E0000" not in run.stderr
 
@@ -86,4 +86,4 @@ def test_lesson_7_command_line_cell_works_there(colab_like):
     small = 'IMAGE_SIZE, STEPS, WEIGHTS, OUTPUT_DIR = 48, 2, "random", "figures"'
     done = _run(python, env, work, "\n".join([setup, parameters, small, load, cli_cell]))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "wrote" in done.stdout and (work / "figures" / "cli_result.png").is_file()
+    assert "저장했습니다" in done.stdout and (work / "figures" / "cli_result.png").is_file()

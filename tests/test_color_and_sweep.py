@@ -75,7 +75,7 @@ def test_sweep_gives_one_image_per_ratio_and_more_content_weight_less_content_lo
     assert result.history["content"].shape == (10, 4)
     assert np.all(np.diff(result.final_losses["content"]) < 0)
     assert len(result.figure.axes) == 4
-    assert "content/style" in result.table() and "0.0001" in result.table()
+    assert "content/style" in str(result.table()) and "0.0001" in str(result.table())
 
 
 def test_batched_and_one_by_one_sweeps_are_the_same_runs(content, style, vgg_h5):
