@@ -8,7 +8,7 @@ import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from nst_tf import errors, sample_images  # noqa: E402
+from nst_tf import errors, language, sample_images, vgg  # noqa: E402
 from nst_tf.images import load_image  # noqa: E402
 from nst_tf.sample_images import bundled_image_path  # noqa: E402
 from nst_tf.vgg import load_vgg19  # noqa: E402
@@ -40,6 +40,15 @@ def each_warning_anew():
     """Warnings (and failed downloads) count once per process; each test starts anew."""
     errors._SHOWN.clear()
     sample_images._UNREACHABLE.clear()
+    vgg._imagenet_unreachable.clear()
+
+
+@pytest.fixture(autouse=True)
+def each_test_in_english(monkeypatch):
+    """Tests speak English unless they choose: `set_language` also sets $NST_TF_LANG, which
+    must not leak from one test to the next."""
+    monkeypatch.setenv("NST_TF_LANG", "en")
+    monkeypatch.setattr(language, "_chosen", None)
 
 
 @pytest.fixture(scope="session")
