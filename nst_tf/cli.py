@@ -179,8 +179,8 @@ def _add_transfer_options(
     add(
         "--weights",
         default=None,
-        help="imagenet (download), random, or a .h5 path; "
-        f"default: ${WEIGHTS_ENV_VAR}, else imagenet",
+        help="imagenet (download), auto (imagenet, or random if it cannot be downloaded: "
+        f"announced), random, or a .h5 path; default: ${WEIGHTS_ENV_VAR}, else imagenet",
     )
     add("--pooling", choices=POOLINGS, default="max")
     add(

@@ -19,6 +19,7 @@ from nst_tf.vgg import (
     POOL_LAYERS,
     NetworkSettings,
     announce_random_weights,
+    imagenet_or_random,
     load_vgg19,
 )
 
@@ -131,8 +132,10 @@ class FeatureExtractor:
 def shared_extractor(layers, network: NetworkSettings) -> FeatureExtractor:
     """A `FeatureExtractor`, reused for the same layers and network (so compiled steps
     are reused across runs)."""
-    if network.weights == "random":
-        announce_random_weights(network.seed)  # also when the extractor comes from the cache
+    if network.weights == "random":  # said also when the extractor comes from the cache
+        announce_random_weights(network.seed)
+    elif network.weights == "auto":
+        imagenet_or_random(network.seed)
     return _cached_extractor(tuple(check_layer_names(layers)), network)
 
 

@@ -100,7 +100,7 @@ def test_unwritable_output_folder_is_refused(run, tmp_path, monkeypatch):
     assert code == 2 and "not writable" in err
 
 
-@pytest.mark.parametrize("weights", ["nope.h5", "auto"])
+@pytest.mark.parametrize("weights", ["nope.h5", "imagenett"])
 def test_missing_weights_file_is_a_bad_argument(run, tmp_path, weights):
     code, _, err = run(
         *_small("stylize", CONTENT, STYLE, "-o", str(tmp_path / "o.png"), "--weights", weights),
@@ -145,7 +145,9 @@ def test_demo_runs_end_to_end_and_says_when_weights_are_random(run, tmp_path, mo
         "demo", "-o", str(folder), "--size", "48", "--steps", "2", "--quiet", weights=False
     )
     assert code == 0, err
-    assert "RANDOM VGG19 weights" in err
+    fallback = [line for line in err.splitlines() if "RANDOM" in line]
+    assert len(fallback) == 1 and "continuing with RANDOM weights" in fallback[0]
+    assert vgg.IMAGENET_FILE in fallback[0] and "--weights PATH" in fallback[0]
     for name in ("stylized.png", "comparison.png", "ratio_sweep.png"):
         with Image.open(folder / name) as image:
             image.verify()
@@ -174,8 +176,24 @@ def test_demo_with_explicit_random_weights_still_announces_them(run, tmp_path):
         "random",
         weights=False,
     )
-    assert code == 0 and "continues with RANDOM" not in err
+    assert code == 0 and "continuing with RANDOM" not in err
     assert err.count("nst-tf: warning: VGG19 uses RANDOM weights") == 1
+
+
+def test_stylize_takes_auto_weights_too(run, tmp_path, monkeypatch):
+    """'auto' is the library's: ImageNet, else random, announced once; any command."""
+
+    def offline(*args, **kwargs):
+        raise Exception("URL fetch failure: Name or service not known")
+
+    monkeypatch.setattr(keras.utils, "get_file", offline)
+    from nst_tf import vgg
+
+    vgg._load_cached.cache_clear()
+    out = tmp_path / "o.png"
+    args = _small("stylize", CONTENT, STYLE, "-o", str(out), "--weights", "auto")
+    code, _, err = run(*args, weights=False)
+    assert code == 0 and out.is_file() and err.count("RANDOM") == 1
 
 
 @pytest.mark.parametrize(

@@ -198,7 +198,7 @@ def test_painting_falls_back_to_a_bundled_image_offline(monkeypatch):
         raise downloads.DownloadError(f"Could not download {url}: offline")
 
     monkeypatch.setattr(sample_images, "cached_download", offline)
-    with pytest.warns(sample_images.OfflineFallbackWarning, match="bundled style image"):
+    with pytest.warns(sample_images.OfflineFallbackWarning, match="bundled image"):
         path = sample_images.fetch_painting("starry_night")
     assert path == sample_images.bundled_image_path("swirls")
     assert sample_images.fetch_painting("starry_night") == path and len(tries) == 1

@@ -1,0 +1,159 @@
+"""How long each Korean lesson takes at its default parameters, as a class runs it.
+
+Runs every notebook in ``notebooks/`` top to bottom in a fresh kernel with papermill,
+with no parameter changed (offline, ``WEIGHTS = "auto"`` goes on with random weights,
+which changes the pictures, not the time), and times it. Also times one VGG19 loss and
+gradient evaluation of the bundled photo at the lessons' default size (256 px), so a
+lesson's cost can be compared across machines in evaluations (time / evaluation).
+
+    python benchmarks/lesson_times.py [--out benchmarks/lesson_times.json]
+                                      [--executed DIR] [--readmes]
+
+``--readmes`` writes the measured times into both READMEs' lesson tables (the one
+source of those tables; tests/test_repository.py checks they agree with this file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+RESULTS = ROOT / "benchmarks" / "lesson_times.json"
+
+
+def seconds_per_evaluation(evaluations: int = 10) -> float:
+    """Mean seconds of one loss+gradient evaluation of chelsea at 256 px (traced first)."""
+    import nst_tf
+    from nst_tf.objective import Objective
+    from nst_tf.transfer import TransferSettings, shared_extractor
+
+    settings = TransferSettings().replace(weights="random", progress=False)
+    content = nst_tf.load_image(nst_tf.bundled_image_path("chelsea"), max_size=256)
+    style = nst_tf.load_image(nst_tf.bundled_image_path("swirls"), max_size=256)
+    extractor = shared_extractor(settings.loss.layers, settings.network)
+    objective = Objective(extractor, settings.loss, content, [style])
+    objective.value_and_gradient(content)[1].numpy()
+    start = time.perf_counter()
+    for _ in range(evaluations):
+        objective.value_and_gradient(content)[1].numpy()
+    return (time.perf_counter() - start) / evaluations
+
+
+def run_lesson(path: Path, executed: Path, figures: Path) -> float:
+    """Seconds to run ``path`` top to bottom at its defaults (figures go to ``figures``)."""
+    import papermill
+
+    start = time.perf_counter()
+    papermill.execute_notebook(
+        str(path),
+        str(executed / path.name),
+        parameters={"OUTPUT_DIR": str(figures)},
+        cwd=str(path.parent),
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    return time.perf_counter() - start
+
+
+def english_time(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+
+
+def korean_time(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}분 {rest}초" if minutes else f"{rest}초"
+
+
+#: (README, column header, formatter): the lesson tables the times are written into.
+README_TABLES = (
+    (ROOT / "README.md", "time", english_time),
+    (ROOT / "README.ko.md", "기본값으로 걸리는 시간", korean_time),
+)
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of a Markdown table row (none for another line)."""
+    if not line.startswith("|"):
+        return []
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def table_times(text: str, header: str) -> dict[str, str]:
+    """{"01": "2 min 09 s", ...}: the lesson-number rows of the table whose header row
+    has the column ``header``."""
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if header in _cells(line):
+            column = _cells(line).index(header)
+            times = {}
+            for row in lines[index + 2 :]:
+                values = _cells(row)
+                if not values:
+                    break
+                if re.fullmatch(r"\d\d", values[0]):
+                    times[values[0]] = values[column]
+            return times
+    raise ValueError(f"no table with a column {header!r}")
+
+
+def write_readme_times(lessons: dict[str, float]) -> None:
+    """Put the measured ``{"01": seconds, ...}`` into both READMEs' tables."""
+    for readme, header, formatter in README_TABLES:
+        text = readme.read_text()
+        lines = text.splitlines(keepends=True)
+        head = next(i for i, line in enumerate(lines) if header in _cells(line))
+        column = _cells(lines[head]).index(header)
+        for i in range(head + 2, len(lines)):
+            if not lines[i].startswith("|"):
+                break
+            cells = lines[i].rstrip("\n").strip().strip("|").split("|")
+            number = cells[0].strip()
+            if number in lessons:
+                cells[column] = f" {formatter(lessons[number])} "
+                lines[i] = "|" + "|".join(cells) + "|\n"
+        readme.write_text("".join(lines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--executed", type=Path, default=None, help="keep executed notebooks")
+    parser.add_argument("--readmes", action="store_true", help="write both READMEs' tables")
+    args = parser.parse_args()
+    executed = args.executed or Path(tempfile.mkdtemp(prefix="lessons-"))
+    executed.mkdir(parents=True, exist_ok=True)
+    evaluation = seconds_per_evaluation()
+    lessons = {}
+    for path in LESSONS:
+        seconds = run_lesson(path, executed, executed / "figures")
+        lessons[path.name[:2]] = round(seconds, 1)
+        print(f"{path.name}: {english_time(seconds)} = {seconds / evaluation:.0f} evaluations")
+    report = {
+        "machine": f"{platform.processor() or platform.machine()}, {_cpus()} CPUs",
+        "date": time.strftime("%Y-%m-%d"),
+        "evaluation_s": round(evaluation, 4),
+        "lessons_s": lessons,
+        "total_s": round(sum(lessons.values()), 1),
+    }
+    args.out.write_text(json.dumps(report, indent=1) + "\n")
+    print(f"course: {english_time(report['total_s'])}; one evaluation {evaluation:.3f} s")
+    if args.readmes:
+        write_readme_times(lessons)
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+if __name__ == "__main__":
+    main()
