@@ -283,13 +283,18 @@ def fit_long_side(images, long_side: int) -> np.ndarray:
 def save_animation(
     frames, path: str | os.PathLike, seconds_per_frame: float = 0.2, overwrite: bool = True
 ) -> Path:
-    """Write ``[0, 1]`` RGB frames (each ``(1, H, W, 3)`` or ``(H, W, 3)``) as a looping GIF."""
+    """Write ``[0, 1]`` RGB frames (each ``(1, H, W, 3)`` or ``(H, W, 3)``) as a looping GIF;
+    once random VGG19 weights were used, each frame says so in red (as figures do)."""
+    from nst_tf.vgg import random_weights_label, random_weights_used
+
     path = Path(path).expanduser()
     if path.suffix.lower() != ".gif":
         raise ValueError(f"{path}: an animation is saved as .gif")
     pictures = [Image.fromarray(to_uint8(frame)) for frame in frames]
     if not pictures:
         raise ValueError("No frames to animate.")
+    if random_weights_used():
+        pictures = [_with_caption(picture, random_weights_label()) for picture in pictures]
     path.parent.mkdir(parents=True, exist_ok=True)
     encoded = io.BytesIO()
     pictures[0].save(
@@ -301,3 +306,17 @@ def save_animation(
         duration=int(seconds_per_frame * 1000),
     )
     return write_file(path, encoded.getvalue(), overwrite=overwrite)
+
+
+def _with_caption(picture: Image.Image, text: str) -> Image.Image:
+    """``picture`` with a white strip below it holding ``text`` in red (Hangul font)."""
+    from PIL import ImageDraw, ImageFont
+
+    from nst_tf.fonts import hangul_font_path
+
+    size = max(9, picture.width // 28)
+    font = ImageFont.truetype(str(hangul_font_path()), size)
+    framed = Image.new("RGB", (picture.width, picture.height + size + 6), "white")
+    framed.paste(picture.convert("RGB"), (0, 0))
+    ImageDraw.Draw(framed).text((3, picture.height + 2), text, fill=(214, 39, 40), font=font)
+    return framed

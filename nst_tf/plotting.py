@@ -20,7 +20,7 @@ import numpy as np
 from nst_tf.fonts import use_hangul_font
 from nst_tf.language import tr
 from nst_tf.safe_write import write_file
-from nst_tf.vgg import random_weights_used
+from nst_tf.vgg import random_weights_label, random_weights_used
 
 use_hangul_font()
 
@@ -38,10 +38,7 @@ def mark_random_weights(fig) -> None:
         fig.text(
             0.995,
             0.005,
-            tr(
-                "무작위 가중치 (random weights): 실제 스타일 전이가 아닙니다",
-                "random weights: not real style transfer",
-            ),
+            random_weights_label(),
             ha="right",
             va="bottom",
             color="tab:red",

@@ -227,6 +227,14 @@ def random_weights_used() -> bool:
     return _random_used
 
 
+def random_weights_label() -> str:
+    """The mark on figures and animations made once random weights were used."""
+    return tr(
+        "무작위 가중치 (random weights): 실제 스타일 전이가 아닙니다",
+        "random weights: not real style transfer",
+    )
+
+
 def announce_random_weights(seed: int) -> None:
     """Say (once per process and seed) that VGG19 runs with random weights, and what to do."""
     warn_once(

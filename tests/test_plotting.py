@@ -187,3 +187,22 @@ def test_language_comes_from_one_switch(monkeypatch):
     assert nst_tf.tr("스텝", "step") == "step"
     with pytest.raises(ValueError, match="'ko', 'en'"):
         nst_tf.set_language("kr")
+
+
+def test_figures_and_animations_say_when_weights_are_random(monkeypatch, tmp_path):
+    """No screenshot of a random-weights run passes for real style transfer."""
+    from PIL import Image
+
+    from nst_tf import images, plotting, vgg
+
+    picture = np.full((1, 20, 30, 3), 0.5, np.float32)
+    monkeypatch.setattr(vgg, "_random_used", False)
+    texts = [t.get_text() for t in plotting.show_images([picture]).texts]
+    assert not any("random weights" in t for t in texts)
+    with Image.open(images.save_animation([picture, picture], tmp_path / "real.gif")) as gif:
+        assert gif.size == (30, 20)
+    monkeypatch.setattr(vgg, "_random_used", True)
+    for figure in (plotting.show_images([picture]), plotting.plot_gram(np.eye(3))):
+        assert sum("random weights" in t.get_text() for t in figure.texts) == 1
+    with Image.open(images.save_animation([picture, picture], tmp_path / "marked.gif")) as gif:
+        assert gif.size[1] > 20  # a caption strip below each frame

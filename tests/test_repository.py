@@ -51,3 +51,18 @@ def test_readme_lists_the_memory_estimate_that_the_code_makes():
     from nst_tf.memory import memory_table
 
     assert memory_table() in (ROOT / "README.md").read_text()
+
+
+def test_both_readmes_give_the_measured_lesson_times():
+    """The lesson tables of README.md and README.ko.md come from one measurement,
+    benchmarks/lesson_times.json (written by benchmarks/lesson_times.py --readmes)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import lesson_times
+    finally:
+        sys.path.pop(0)
+    measured = json.loads((ROOT / "benchmarks" / "lesson_times.json").read_text())["lessons_s"]
+    assert sorted(measured) == [p.name[:2] for p in sorted((ROOT / "notebooks").glob("*.ipynb"))]
+    for readme, header, formatter in lesson_times.README_TABLES:
+        shown = lesson_times.table_times(readme.read_text(), header)
+        assert shown == {n: formatter(s) for n, s in measured.items()}, readme.name
