@@ -35,12 +35,12 @@ def mark_random_weights(fig) -> None:
     run with random weights in this process."""
     if random_weights_used() and not getattr(fig, "_nst_tf_marked", False):
         fig._nst_tf_marked = True
-        fig.text(
+        fig.text(  # below the panels: saved and shown with bbox_inches="tight"
             0.995,
-            0.005,
+            0.0,
             random_weights_label(),
             ha="right",
-            va="bottom",
+            va="top",
             color="tab:red",
             fontsize=8,
         )

@@ -32,7 +32,7 @@ def progress_bar(total: int, description: str, enabled: bool = True):
         return tqdm(total=total, disable=True)
     unit = tr("스텝", "step")
     if in_notebook():
-        return tqdm(total=total, desc=description, unit=unit, file=sys.stdout, ncols=100)
+        return tqdm(total=total, desc=description, unit=unit, file=sys.stdout, mininterval=1.0)
     if sys.stderr.isatty():
         return tqdm(total=total, desc=description, unit=unit)
     return LogProgress(total, description)

@@ -59,9 +59,10 @@ class SweepResult(EndsWithStop):
         return LossTable(title, header, rows)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class LossTable:
-    """A small table of numbers: ``str()`` gives aligned text, Jupyter shows HTML."""
+    """A small table of numbers: ``str()`` and ``repr()`` give aligned text, Jupyter
+    shows HTML."""
 
     title: str
     header: list[str]
@@ -74,6 +75,8 @@ class LossTable:
         for row in [self.header, *self.rows]:
             lines.append(" ".join(_right(cell, width) for cell, width in zip(row, self.WIDTHS)))
         return "\n".join(lines)
+
+    __repr__ = __str__
 
     def _repr_html_(self) -> str:
         import html

@@ -114,7 +114,7 @@ def _where_weights_are_chosen() -> str:
 
     if in_notebook():
         return tr(
-            '매개변수 칸의 WEIGHTS = "/경로/파일.h5"',
+            '매개변수 셀의 WEIGHTS = "/경로/파일.h5"',
             'WEIGHTS = "/path/to/file.h5" in the parameters cell',
         )
     return (
@@ -230,8 +230,8 @@ def random_weights_used() -> bool:
 def random_weights_label() -> str:
     """The mark on figures and animations made once random weights were used."""
     return tr(
-        "무작위 가중치 (random weights): 실제 스타일 전이가 아닙니다",
-        "random weights: not real style transfer",
+        "무작위 가중치 (random weights): 학습된 VGG19의 결과가 아닙니다",
+        "random weights: not what the trained VGG19 gives",
     )
 
 

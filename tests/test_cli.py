@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nst_tf import cli
+from nst_tf import cli, vgg
 from nst_tf.optimize import Stop, StopReason
 from nst_tf.sample_images import bundled_image_path
 
@@ -30,6 +30,17 @@ def run(capsys, vgg_h5):
         return code, out, err
 
     return _run
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """Keras's download fails as it does without a network; no model is cached."""
+
+    def refuse(*args, **kwargs):
+        raise Exception("URL fetch failure: Name or service not known")
+
+    monkeypatch.setattr(keras.utils, "get_file", refuse)
+    vgg._load_cached.cache_clear()
 
 
 def _small(*args):
@@ -109,14 +120,7 @@ def test_missing_weights_file_is_a_bad_argument(run, tmp_path, weights):
     assert code == 2 and f"{weights} does not exist" in err and "'random'" in err
 
 
-def test_weights_download_failure_exits_1_with_the_fixes(run, tmp_path, monkeypatch):
-    def offline(*args, **kwargs):
-        raise Exception("URL fetch failure: Name or service not known")
-
-    monkeypatch.setattr(keras.utils, "get_file", offline)
-    from nst_tf import vgg
-
-    vgg._load_cached.cache_clear()
+def test_weights_download_failure_exits_1_with_the_fixes(run, tmp_path, offline):
     code, _, err = run(
         *_small("stylize", CONTENT, STYLE, "-o", str(tmp_path / "o.png"), "--weights", "imagenet"),
         weights=False,
@@ -132,14 +136,7 @@ def test_sweep_writes_a_figure_and_prints_the_table(run, tmp_path):
     assert code == 0 and out.stat().st_size > 0 and "content/style" in stdout
 
 
-def test_demo_runs_end_to_end_and_says_when_weights_are_random(run, tmp_path, monkeypatch):
-    def offline(*args, **kwargs):
-        raise Exception("URL fetch failure: Name or service not known")
-
-    monkeypatch.setattr(keras.utils, "get_file", offline)
-    from nst_tf import vgg
-
-    vgg._load_cached.cache_clear()
+def test_demo_runs_end_to_end_and_says_when_weights_are_random(run, tmp_path, offline):
     folder = tmp_path / "demo"
     code, stdout, err = run(
         "demo", "-o", str(folder), "--size", "48", "--steps", "2", "--quiet", weights=False
@@ -180,16 +177,9 @@ def test_demo_with_explicit_random_weights_still_announces_them(run, tmp_path):
     assert err.count("nst-tf: warning: VGG19 uses RANDOM weights") == 1
 
 
-def test_stylize_takes_auto_weights_too(run, tmp_path, monkeypatch):
+def test_stylize_takes_auto_weights_too(run, tmp_path, offline):
     """'auto' is the library's: ImageNet, else random, announced once; any command."""
 
-    def offline(*args, **kwargs):
-        raise Exception("URL fetch failure: Name or service not known")
-
-    monkeypatch.setattr(keras.utils, "get_file", offline)
-    from nst_tf import vgg
-
-    vgg._load_cached.cache_clear()
     out = tmp_path / "o.png"
     args = _small("stylize", CONTENT, STYLE, "-o", str(out), "--weights", "auto")
     code, _, err = run(*args, weights=False)
