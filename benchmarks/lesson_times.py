@@ -7,10 +7,11 @@ gradient evaluation of the bundled photo at the lessons' default size (256 px), 
 lesson's cost can be compared across machines in evaluations (time / evaluation).
 
     python benchmarks/lesson_times.py [--out benchmarks/lesson_times.json]
-                                      [--executed DIR] [--readmes]
+                                      [--executed DIR] [--readmes | --only-readmes]
 
 ``--readmes`` writes the measured times into both READMEs' lesson tables (the one
-source of those tables; tests/test_repository.py checks they agree with this file).
+source of those tables; tests/test_repository.py checks they agree with the JSON file);
+``--only-readmes`` writes them from the JSON file without running anything.
 """
 
 from __future__ import annotations
@@ -127,7 +128,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--executed", type=Path, default=None, help="keep executed notebooks")
     parser.add_argument("--readmes", action="store_true", help="write both READMEs' tables")
+    parser.add_argument("--only-readmes", action="store_true", help="tables from --out, no run")
     args = parser.parse_args()
+    if args.only_readmes:
+        write_readme_times(json.loads(args.out.read_text())["lessons_s"])
+        return
     executed = args.executed or Path(tempfile.mkdtemp(prefix="lessons-"))
     executed.mkdir(parents=True, exist_ok=True)
     evaluation = seconds_per_evaluation()
@@ -137,7 +142,7 @@ def main() -> None:
         lessons[path.name[:2]] = round(seconds, 1)
         print(f"{path.name}: {english_time(seconds)} = {seconds / evaluation:.0f} evaluations")
     report = {
-        "machine": f"{platform.processor() or platform.machine()}, {_cpus()} CPUs",
+        "machine": f"{_cpu_model()}, {_cpus()} CPUs, Python {platform.python_version()}",
         "date": time.strftime("%Y-%m-%d"),
         "evaluation_s": round(evaluation, 4),
         "lessons_s": lessons,
@@ -147,6 +152,15 @@ def main() -> None:
     print(f"course: {english_time(report['total_s'])}; one evaluation {evaluation:.3f} s")
     if args.readmes:
         write_readme_times(lessons)
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            line = next(line for line in cpuinfo if line.startswith("model name"))
+        return line.split(":", 1)[1].strip()
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
 
 
 def _cpus() -> int:

@@ -530,7 +530,7 @@ COMMANDS = {"stylize": cmd_stylize, "sweep": cmd_sweep, "demo": cmd_demo}
 
 def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """Warnings on the command line: one ``nst-tf: warning: …`` line each."""
-    print(f"{PROG}: warning: {message}", file=file or sys.stderr)
+    print(f"{PROG}: {tr('경고', 'warning')}: {message}", file=file or sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
