@@ -43,6 +43,11 @@ class ExerciseError(AssertionError):
         super().__init__(message)
         self.mistake = mistake
 
+    def _render_traceback_(self) -> list[str]:
+        """How IPython and Jupyter show it: the hint alone, in red, with no traceback
+        through nst_tf's code (the student's cell is the one that just ran)."""
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
 
 @dataclass(frozen=True)
 class Mistake:

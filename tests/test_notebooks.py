@@ -314,3 +314,4 @@ def test_a_wrong_student_cell_gets_a_korean_hint(name, right, wrong, hint, tmp_p
     with pytest.raises(papermill.PapermillExecutionError, match="ExerciseError") as caught:
         _execute(broken, tmp_path / "run", {**SMALL, "OUTPUT_DIR": str(tmp_path / "figures")})
     assert hint in caught.value.evalue, caught.value.evalue
+    assert len(caught.value.traceback) == 1, "the hint alone, no traceback through nst_tf"
