@@ -306,7 +306,12 @@ def test_a_wrong_student_cell_gets_a_korean_hint(name, right, wrong, hint, tmp_p
     notebook = _notebook("ko", name)
     sources = [_text(c) for c in notebook["cells"]]
     index = next(i for i, text in enumerate(sources) if right in text)
-    check = next(i for i in range(index, len(sources)) if "nst_tf.check_" in sources[i])
+    cells = notebook["cells"]
+    check = next(
+        i
+        for i in range(index, len(sources))
+        if cells[i]["cell_type"] == "code" and "nst_tf.check_" in sources[i]
+    )
     notebook["cells"][index]["source"] = sources[index].replace(right, wrong)
     notebook["cells"] = notebook["cells"][: check + 1]  # no need to run the rest
     broken = tmp_path / name
