@@ -257,7 +257,13 @@ def build_parser() -> Parser:
     sweep.add_argument("--ratios", type=number_list, default=",".join(map(str, DEFAULT_RATIOS)))
     _add_transfer_options(sweep, size=256, steps=60, weights=WEIGHT_NAMES[1:])
     demo = commands.add_parser("demo", help="stylise the bundled photo and sweep the ratios")
-    demo.add_argument("-o", "--output-dir", default="nst_tf_demo", help="folder for results")
+    demo.add_argument(
+        "-o",
+        "--output-dir",
+        default=None,
+        help=f"folder for results (default: {DEMO_FOLDER}, or {DEMO_FOLDER}-2, -3... when "
+        "an earlier demo's results are there)",
+    )
     demo.add_argument("--size", type=positive_int, default=256)
     demo.add_argument("--steps", type=positive_int, default=50)
     demo.add_argument(
@@ -486,6 +492,21 @@ def _report(stop, done: str, note: str = "") -> int:
     return 1
 
 
+DEMO_FOLDER = "nst_tf_demo"
+DEMO_FILES = ("stylized.png", "comparison.png", "ratio_sweep.png")
+
+
+def free_demo_folder() -> Path:
+    """``nst_tf_demo``, or the first of ``nst_tf_demo-2``, ``-3``... holding none of the
+    demo's files: running the quick start again keeps the earlier results."""
+    number = 1
+    while True:
+        folder = Path(DEMO_FOLDER if number == 1 else f"{DEMO_FOLDER}-{number}")
+        if not any((folder / name).exists() for name in DEMO_FILES):
+            return folder
+        number += 1
+
+
 def cmd_demo(args) -> int:
     from nst_tf.images import load_image, save_image
     from nst_tf.plotting import save_figure, show_images
@@ -494,13 +515,12 @@ def cmd_demo(args) -> int:
     from nst_tf.transfer import stylize
 
     check_weights(args.weights)
-    folder = Path(args.output_dir).expanduser()
+    folder = Path(args.output_dir).expanduser() if args.output_dir else free_demo_folder()
     check_folder(folder, "demo folder")
     folder.mkdir(parents=True, exist_ok=True)
-    names = ("stylized", "comparison", "ratio_sweep")
     out = {
-        name: check_output(folder / f"{name}.png", [], args.overwrite, {".png": "PNG"})
-        for name in names
+        Path(name).stem: check_output(folder / name, [], args.overwrite, {".png": "PNG"})
+        for name in DEMO_FILES
     }
     content = load_image(bundled_image_path(DEFAULT_CONTENT), max_size=args.size)
     style = load_image(bundled_image_path(DEFAULT_STYLE), max_size=args.size)

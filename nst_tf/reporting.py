@@ -68,14 +68,26 @@ class Reporting:
 
 
 class Reporter:
-    """Acts on `Reporting` for one run: progress bar, callback, checkpoints."""
+    """Acts on `Reporting` for one run (or one scale of it): progress bar or a live
+    picture (`nst_tf.live.LiveView`, shared by a run's scales), callback, checkpoints."""
 
-    def __init__(self, reporting: Reporting, steps: int, description: str, prefix: str = "step"):
-        self.reporting, self.prefix = reporting, prefix
-        self.bar = progress_bar(steps, description, enabled=reporting.progress)
+    def __init__(
+        self,
+        reporting: Reporting,
+        steps: int,
+        description: str,
+        prefix: str = "step",
+        live=None,
+    ):
+        self.reporting, self.prefix, self.live = reporting, prefix, live
+        self.bar = progress_bar(steps, description, enabled=reporting.progress and not live)
+        if live is not None:
+            live.stage(description)
 
     def step(self, step: int, images: np.ndarray, values: dict[str, np.ndarray]) -> None:
         """Report finished step number ``step`` (counted from 1)."""
+        if self.live is not None:
+            self.live.step(images, values)
         self.bar.set_postfix(
             {short_part_label(name): f"{value.sum():.3g}" for name, value in values.items()}
         )

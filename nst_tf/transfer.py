@@ -33,6 +33,7 @@ from nst_tf.losses import LossSettings, style_mix
 from nst_tf.memory import ACTIVATIONS, choose_activations, estimate_peak
 from nst_tf.objective import Objective
 from nst_tf.optimize import EndsWithStop, RunResult, Stop, check_optimizer, run, state_bytes
+from nst_tf.progress import in_notebook
 from nst_tf.reporting import Reporter, Reporting
 from nst_tf.scales import ScalePlan
 from nst_tf.vgg import NetworkSettings
@@ -212,6 +213,7 @@ def transfer_batch(
         "This run",
     )
     extractor = shared_extractor(loss.layers, settings.network)
+    live = _live_view(settings.reporting, sum(steps for _, steps in plan))
     images, runs = None, []
     for index, (side, steps) in enumerate(plan):
         content_s = fit_long_side(content, side)
@@ -237,6 +239,7 @@ def transfer_batch(
             steps,
             f"{run_settings.optimizer} {side}px",
             prefix=f"scale{index + 1}_{side}px",
+            live=live,
         )
         result = run(
             objective, start, run_settings.optimizer, run_settings.hyper_parameters, steps, reporter
@@ -245,7 +248,18 @@ def transfer_batch(
         runs.append(result)
         if not result.stop.completed:
             break
+    if live is not None:
+        live.close(runs[-1].stop)
     return _finish(runs, plan, run_settings.preserve_colors, content, loss.batch, regions)
+
+
+def _live_view(reporting: Reporting, total_steps: int):
+    """A `LiveView` where a run reports its progress in a notebook, else None."""
+    if not (reporting.progress and in_notebook()):
+        return None
+    from nst_tf.live import LiveView
+
+    return LiveView(total_steps)
 
 
 @dataclass(frozen=True)

@@ -297,3 +297,14 @@ def test_activations_are_chosen_on_the_command_line(run, tmp_path, monkeypatch):
     assert code == 0 and out.is_file() and calls  # the recomputing path ran
     code, _, err = run(*_small("stylize", CONTENT, STYLE, "-o", str(out), "--activations", "x"))
     assert code == 2 and "--activations" in err and "invalid choice" in err
+
+
+def test_running_the_quick_start_again_keeps_the_first_results(run, tmp_path, monkeypatch):
+    """`nst-tf demo` a second time (the README's quick start) writes a new folder."""
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        code, stdout, err = run("demo", "--size", "48", "--steps", "1", "--quiet")
+        assert code == 0, err
+    for folder in ("nst_tf_demo", "nst_tf_demo-2"):
+        assert all((tmp_path / folder / name).is_file() for name in cli.DEMO_FILES)
+    assert "nst_tf_demo-2" in stdout

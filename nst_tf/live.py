@@ -1,0 +1,134 @@
+"""A run you can watch: its current image and loss curve, redrawn in place in a notebook.
+
+In Jupyter and Colab a long run shows one picture that changes while the image forms:
+the current image (up to four of a batch) beside the total loss so far, with a status
+line (stage, step, seconds, loss) in the language in use. It is an IPython display
+handle updated with a PNG, so a saved notebook keeps the last picture (no widget to go
+dead), and an interrupted run ends with the best image kept and says so. Outside a
+notebook, runs report with `nst_tf.progress` instead.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+
+import numpy as np
+
+from nst_tf.language import tr
+
+#: Redraw at least this often (seconds), and at least every tenth of the steps.
+REDRAW_SECONDS = 2.0
+MOST_IMAGES = 4
+
+
+class LiveView:
+    """One run's live picture. ``step`` after every optimiser step; ``close`` at the end.
+
+    Args:
+        total_steps: every step of the run (all its scales).
+        display: ``IPython.display.display`` (a test passes its own); it is called once
+            with ``display_id=True`` and its handle is updated afterwards.
+        redraw_seconds: the longest time between two redraws.
+    """
+
+    def __init__(self, total_steps: int, display=None, redraw_seconds: float = REDRAW_SECONDS):
+        if display is None:
+            from IPython.display import display
+        self.total = total_steps
+        self.every = max(1, total_steps // 10)
+        self.redraw_seconds = redraw_seconds
+        self.stage_name = ""
+        self.done = 0
+        self.losses: list[float] = []
+        self.images: np.ndarray | None = None
+        self.started = self.last_drawn = time.perf_counter()
+        self.redraws = 0
+        self.handle = display(_Text(tr("시작하는 중…", "starting…")), display_id=True)
+
+    def stage(self, name: str) -> None:
+        """The stage now running, e.g. ``"lbfgs 128px"`` of a coarse-to-fine run."""
+        self.stage_name = name
+
+    def step(self, images: np.ndarray, values: dict[str, np.ndarray]) -> None:
+        """One finished step: its images ``(batch, H, W, 3)`` and loss parts."""
+        self.done += 1
+        self.losses.append(float(np.sum(values["total"])))
+        self.images = images
+        now = time.perf_counter()
+        if self.done % self.every == 0 or now - self.last_drawn >= self.redraw_seconds:
+            self.draw()
+
+    def close(self, stop=None) -> None:
+        """The last picture, with how the run ended (`nst_tf.optimize.Stop`)."""
+        self.draw(stop)
+
+    def status(self, stop=None) -> str:
+        """The line above the picture: stage, step, seconds, loss, and how it ended."""
+        seconds = time.perf_counter() - self.started
+        parts = [
+            self.stage_name,
+            f"{tr('스텝', 'step')} {self.done}/{self.total}",
+            tr(f"{seconds:.0f}초", f"{seconds:.0f} s"),
+        ]
+        if self.losses:
+            parts.append(f"{tr('전체 손실', 'total loss')} {self.losses[-1]:.3g}")
+        line = " · ".join(part for part in parts if part)
+        if stop is not None and not stop.completed:
+            line += "\n" + tr(
+                f"{stop}: 그때까지 가장 좋은 이미지를 남겼습니다",
+                f"{stop}: the best image so far was kept",
+            )
+        elif stop is not None:
+            line += " · " + str(stop)
+        return line
+
+    def draw(self, stop=None) -> None:
+        """Redraw the picture now (a PNG through the display handle)."""
+        if self.images is None:
+            self.handle.update(_Text(self.status(stop)))
+            return
+        from IPython.display import Image
+
+        self.handle.update(Image(data=self.png(stop)))
+        self.last_drawn = time.perf_counter()
+        self.redraws += 1
+
+    def png(self, stop=None) -> bytes:
+        """The picture: current images, the loss curve, the status line, as PNG bytes."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        from nst_tf.plotting import mark_random_weights
+
+        shown = np.clip(np.asarray(self.images)[:MOST_IMAGES], 0.0, 1.0)
+        figure = Figure(figsize=(2.4 * len(shown) + 3.2, 2.6))
+        FigureCanvasAgg(figure)
+        axes = figure.subplots(1, len(shown) + 1, width_ratios=[1.0] * len(shown) + [1.35])
+        for ax, image in zip(axes, shown):
+            ax.imshow(image)
+            ax.axis("off")
+        curve = axes[-1]
+        curve.plot(np.arange(1, len(self.losses) + 1), self.losses, color="black")
+        if min(self.losses) > 0:
+            curve.set_yscale("log")
+        curve.set_xlim(1, max(self.total, 2))
+        curve.set_xlabel(tr("스텝", "step"), fontsize=8)
+        curve.set_title(tr("전체 손실", "total loss"), fontsize=9)
+        curve.tick_params(labelsize=7)
+        figure.suptitle(self.status(stop), fontsize=9)
+        figure.tight_layout()
+        mark_random_weights(figure)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=72, bbox_inches="tight")
+        return buffer.getvalue()
+
+
+class _Text:
+    """A line of text for a display handle (shown as plain text and as HTML)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text

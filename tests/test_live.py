@@ -1,0 +1,79 @@
+"""The live picture of a run in a notebook: redrawn in place while the image forms, left
+as the final picture, saying how the run ended in the lesson's language."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import nst_tf
+from nst_tf import language, live, transfer
+from nst_tf.optimize import Stop, StopReason
+
+
+class FakeHandle:
+    """What IPython's display(..., display_id=True) returns: a handle to update."""
+
+    def __init__(self, shown: list):
+        self.shown = shown
+
+    def update(self, obj):
+        self.shown.append(obj)
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """Everything a live view put on screen, in order (no IPython kernel needed)."""
+    shown: list = []
+
+    def display(obj, display_id=False):
+        assert display_id is True, "a handle, so the picture is redrawn in place"
+        shown.append(obj)
+        return FakeHandle(shown)
+
+    monkeypatch.setattr(transfer, "in_notebook", lambda: True)
+    monkeypatch.setattr(live, "LiveView", _with_display(live.LiveView, display))
+    return shown
+
+
+def _with_display(cls, display):
+    def make(total_steps, **kwargs):
+        return cls(total_steps, display=display, redraw_seconds=0.0, **kwargs)
+
+    return make
+
+
+def _pictures(shown) -> list:
+    return [obj for obj in shown if hasattr(obj, "data") and isinstance(obj.data, bytes)]
+
+
+def test_a_run_in_a_notebook_redraws_its_picture_and_keeps_the_last(shown, content, style):
+    result = nst_tf.stylize(content, style, steps=4, weights="random", scales=[32, 64])
+    pictures = _pictures(shown)
+    assert len(pictures) >= 3, "the picture changes while the image forms"
+    assert len({p.data for p in pictures}) == len(pictures)
+    with Image.open(io.BytesIO(pictures[-1].data)) as last:
+        assert last.width > 100 and last.height > 100
+    assert result.completed
+
+
+def test_the_status_line_speaks_the_lesson_s_language(monkeypatch):
+    monkeypatch.setattr(language, "_chosen", "ko")
+    view = live.LiveView(10, display=lambda obj, display_id: FakeHandle([]), redraw_seconds=0)
+    view.stage("lbfgs 64px")
+    for _ in range(3):
+        view.step(np.zeros((1, 8, 8, 3), np.float32), {"total": np.array([5.0])})
+    assert view.status().startswith("lbfgs 64px · 스텝 3/10 · ")
+    interrupted = view.status(Stop(StopReason.INTERRUPTED, 3))
+    assert "3 스텝에서 중지됨" in interrupted and "가장 좋은 이미지를 남겼습니다" in interrupted
+    assert "모든 스텝 완료" in view.status(Stop(StopReason.COMPLETED, 10))
+
+
+def test_no_live_picture_without_progress_or_outside_a_notebook(monkeypatch, content, style):
+    calls = []
+    monkeypatch.setattr(live, "LiveView", lambda *a, **k: calls.append(a))
+    nst_tf.stylize(content, style, steps=1, weights="random", scales=None)  # not a notebook
+    monkeypatch.setattr(transfer, "in_notebook", lambda: True)
+    nst_tf.stylize(content, style, steps=1, weights="random", scales=None, progress=False)
+    assert calls == []
