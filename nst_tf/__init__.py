@@ -9,6 +9,7 @@ The building blocks, each in a module named for what it holds:
 - `nst_tf.images`, `nst_tf.sample_images`: image I/O and the bundled images;
 - `nst_tf.plotting`: figures with one common look (Korean or English text,
   `nst_tf.language`);
+- `nst_tf.live`, `nst_tf.studio`: a run's live picture in a notebook; the own-photo panel;
 - `nst_tf.exercises`: the checks after the lessons' "write it yourself" cells;
 - `nst_tf.transfer`, `nst_tf.sweep`, `nst_tf.reconstruct`: style transfer, slide 8's
   ratio sweep, content reconstruction and texture synthesis.
@@ -72,6 +73,7 @@ from nst_tf.sample_images import (  # noqa: E402
     image_title,
     load_painting,
 )
+from nst_tf.studio import photo_studio, stylize_photo  # noqa: E402
 from nst_tf.sweep import SweepResult, weight_ratio_sweep  # noqa: E402
 from nst_tf.transfer import StylizeResult, stylize  # noqa: E402
 from nst_tf.vgg import RandomWeightsWarning, load_vgg19  # noqa: E402
@@ -112,6 +114,7 @@ __all__ = [
     "load_painting",
     "load_vgg19",
     "neighbour_differences",
+    "photo_studio",
     "plot_block_first_channels",
     "plot_feature_grid",
     "plot_gram",
@@ -129,6 +132,7 @@ __all__ = [
     "set_language",
     "show_images",
     "stylize",
+    "stylize_photo",
     "style_loss",
     "synthesize_texture",
     "total_loss",
