@@ -206,3 +206,6 @@ def test_figures_and_animations_say_when_weights_are_random(monkeypatch, tmp_pat
         assert sum("random weights" in t.get_text() for t in figure.texts) == 1
     with Image.open(images.save_animation([picture, picture], tmp_path / "marked.gif")) as gif:
         assert gif.size[1] > 20  # a caption strip below each frame
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
