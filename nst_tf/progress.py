@@ -3,7 +3,8 @@
 A live tqdm bar on a terminal; in a notebook a text bar on standard output (a widget
 bar would be saved as a dead "model not found" box, and stderr is drawn red); in a log
 file, a pipe or CI (where a bar would write a new line at every update) a few summary
-lines instead: one every 10 % of the steps and one at the end.
+lines instead: one after the first step (the run is under way), one every 10 % of the
+steps and one at the end.
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ class LogProgress:
 
     def update(self, steps: int = 1) -> None:
         self.done += steps
-        if self.done >= self.next_report and self.done < self.total:
+        if self.done == steps < self.total:  # the first step: the run is under way
+            self._report()
+        elif self.done >= self.next_report and self.done < self.total:
             self._report()
             while self.next_report <= self.done:
                 self.next_report += max(1, round(SUMMARY_EVERY * self.total))

@@ -129,7 +129,7 @@ def test_progress_in_a_log_is_a_few_lines(capsys):
     assert "\r" not in err
 
 
-def test_log_progress_reports_every_tenth_and_the_end():
+def test_log_progress_reports_the_first_step_every_tenth_and_the_end():
     stream = io.StringIO()
     bar = progress.LogProgress(35, "run", stream=stream)
     for step in range(35):
@@ -138,7 +138,7 @@ def test_log_progress_reports_every_tenth_and_the_end():
     bar.close()
     lines = stream.getvalue().splitlines()
     assert [line.split(" (")[0] for line in lines] == [
-        f"run: step {n}/35" for n in (4, 8, 12, 16, 20, 24, 28, 32, 35)
+        f"run: step {n}/35" for n in (1, 4, 8, 12, 16, 20, 24, 28, 32, 35)
     ]
     assert lines[-1].endswith("total=34")
 

@@ -35,6 +35,20 @@ def _nst_tf(*args, **popen) -> subprocess.Popen:
     )
 
 
+def _read_until(process: subprocess.Popen, text: str, seconds: float = 120) -> str:
+    """Read ``process``'s stderr line by line until a line holds ``text``; returns what
+    was read (the rest is left for ``communicate``)."""
+    read, deadline = [], time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line:
+            pytest.fail(f"exited before {text!r}: {''.join(read)}")
+        read.append(line)
+        if text in line:
+            return "".join(read)
+    pytest.fail(f"no {text!r} within {seconds} s: {''.join(read)}")
+
+
 def _wait_for(path: Path, process: subprocess.Popen, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while not path.exists():
@@ -86,15 +100,11 @@ def test_a_signal_saves_the_best_image_and_exits_with_its_code(tmp_path, signum,
 def test_one_ctrl_c_stops_the_demo(tmp_path):
     folder = tmp_path / "demo"
     process = _nst_tf("demo", "-o", folder, "--size", 48, "--steps", 5000, "--weights", "random")
-    deadline = time.monotonic() + 120
-    while process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.5)
-        if folder.is_dir():  # made before the run starts
-            break
-    time.sleep(3)  # into the optimisation
-    started = time.monotonic()
+    said = _read_until(process, ": step 1/5000")  # a sign of progress, not a clock: under
+    started = time.monotonic()  # load the first step can take long (once flaky: a sleep)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
+    stderr = said + stderr
     assert process.returncode == 130, stderr
     assert time.monotonic() - started < 30, "the demo went on after Ctrl-C"
     assert (folder / "stylized.png").is_file() and not (folder / "ratio_sweep.png").exists()
