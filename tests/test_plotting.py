@@ -14,6 +14,15 @@ from nst_tf import language, plotting
 matplotlib.use("Agg")
 
 
+@pytest.fixture(autouse=True)
+def figures_closed():
+    """Each test's figures are closed after it (pyplot keeps them open otherwise)."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 @pytest.fixture(params=language.LANGUAGES)
 def lang(request):
     """Each test that takes it runs once per language; the default comes back after."""
@@ -206,6 +215,3 @@ def test_figures_and_animations_say_when_weights_are_random(monkeypatch, tmp_pat
         assert sum("random weights" in t.get_text() for t in figure.texts) == 1
     with Image.open(images.save_animation([picture, picture], tmp_path / "marked.gif")) as gif:
         assert gif.size[1] > 20  # a caption strip below each frame
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
