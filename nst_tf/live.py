@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from nst_tf.language import tr
+from nst_tf.plotting import mark_random_weights, part_label
 
 #: Redraw at least this often (seconds), and at least every tenth of the steps.
 REDRAW_SECONDS = 2.0
@@ -43,7 +44,6 @@ class LiveView:
         self.losses: list[float] = []
         self.images: np.ndarray | None = None
         self.started = self.last_drawn = time.perf_counter()
-        self.redraws = 0
         self.handle = display(_Text(tr("시작하는 중…", "starting…")), display_id=True)
 
     def stage(self, name: str) -> None:
@@ -72,7 +72,7 @@ class LiveView:
             tr(f"{seconds:.0f}초", f"{seconds:.0f} s"),
         ]
         if self.losses:
-            parts.append(f"{tr('전체 손실', 'total loss')} {self.losses[-1]:.3g}")
+            parts.append(f"{part_label('total')} {self.losses[-1]:.3g}")
         line = " · ".join(part for part in parts if part)
         if stop is not None and not stop.completed:
             line += "\n" + tr(
@@ -92,14 +92,11 @@ class LiveView:
 
         self.handle.update(Image(data=self.png(stop)))
         self.last_drawn = time.perf_counter()
-        self.redraws += 1
 
     def png(self, stop=None) -> bytes:
         """The picture: current images, the loss curve, the status line, as PNG bytes."""
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
-
-        from nst_tf.plotting import mark_random_weights
 
         shown = np.clip(np.asarray(self.images)[:MOST_IMAGES], 0.0, 1.0)
         figure = Figure(figsize=(2.4 * len(shown) + 3.2, 2.6))
@@ -114,7 +111,7 @@ class LiveView:
             curve.set_yscale("log")
         curve.set_xlim(1, max(self.total, 2))
         curve.set_xlabel(tr("스텝", "step"), fontsize=8)
-        curve.set_title(tr("전체 손실", "total loss"), fontsize=9)
+        curve.set_title(part_label("total"), fontsize=9)
         curve.tick_params(labelsize=7)
         figure.suptitle(self.status(stop), fontsize=9)
         figure.tight_layout()

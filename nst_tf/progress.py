@@ -1,10 +1,9 @@
 """Progress of a long run, shaped by where it goes, in the language in use.
 
-A live tqdm bar on a terminal; in a notebook a text bar on standard output (a widget
-bar would be saved as a dead "model not found" box, and stderr is drawn red); in a log
-file, a pipe or CI (where a bar would write a new line at every update) a few summary
-lines instead: one after the first step (the run is under way), one every 10 % of the
-steps and one at the end.
+A live tqdm bar on a terminal; in a log file, a pipe or CI (where a bar would write a
+new line at every update) a few summary lines instead: one after the first step (the run
+is under way), one every 10 % of the steps and one at the end. In a notebook a run shows
+its live picture instead (`nst_tf.live`, chosen by `nst_tf.reporting.live_view`).
 """
 
 from __future__ import annotations
@@ -25,17 +24,13 @@ def in_notebook() -> bool:
 
 
 def progress_bar(total: int, description: str, enabled: bool = True):
-    """A tqdm bar counting steps, or a `LogProgress` when stderr is neither a terminal
-    nor a notebook."""
+    """A tqdm bar counting steps, or a `LogProgress` when stderr is not a terminal."""
     from tqdm.std import tqdm
 
     if not enabled:
         return tqdm(total=total, disable=True)
-    unit = tr("스텝", "step")
-    if in_notebook():
-        return tqdm(total=total, desc=description, unit=unit, file=sys.stdout, mininterval=1.0)
     if sys.stderr.isatty():
-        return tqdm(total=total, desc=description, unit=unit)
+        return tqdm(total=total, desc=description, unit=tr("스텝", "step"))
     return LogProgress(total, description)
 
 
@@ -54,8 +49,9 @@ class LogProgress:
         self.postfix = dict(values)
 
     def update(self, steps: int = 1) -> None:
+        first = self.done == 0
         self.done += steps
-        if self.done == steps < self.total:  # the first step: the run is under way
+        if first and self.done < self.total:  # the run is under way
             self._report()
         elif self.done >= self.next_report and self.done < self.total:
             self._report()

@@ -18,7 +18,7 @@ import numpy as np
 from nst_tf.checks import whole_number
 from nst_tf.images import save_image
 from nst_tf.language import tr
-from nst_tf.progress import progress_bar
+from nst_tf.progress import in_notebook, progress_bar
 
 
 def short_part_label(part: str) -> str:
@@ -65,6 +65,16 @@ class Reporting:
         )
         if self.checkpoint_dir is not None:
             object.__setattr__(self, "checkpoint_dir", Path(self.checkpoint_dir).expanduser())
+
+
+def live_view(reporting: Reporting, total_steps: int):
+    """A run's live picture (`nst_tf.live.LiveView`) where it reports its progress in a
+    notebook, else None (a progress bar or log lines then)."""
+    if not (reporting.progress and in_notebook()):
+        return None
+    from nst_tf.live import LiveView
+
+    return LiveView(total_steps)
 
 
 class Reporter:

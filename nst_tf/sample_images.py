@@ -96,7 +96,7 @@ def fetch_painting(name: str = "starry_night") -> Path:
         return cached_download(url)
     except DownloadError:
         _UNREACHABLE.add(url)
-        painting, image = _title(name), _title(stand_in)
+        painting, image = title(name), title(stand_in)
         warn_once(
             tr(
                 f"〈{painting}〉{object_particle(painting)} 내려받지 못해 (인터넷 연결 "
@@ -119,7 +119,8 @@ def load_painting(name: str = "starry_night", max_size: int | None = None):
     return load_image(path, max_size=max_size or DEFAULT_MAX_SIZE), image_title(path)
 
 
-def _title(name: str) -> str:
+def title(name: str) -> str:
+    """The title of a bundled image or painting by name, in the language in use."""
     korean, english = TITLES[name]
     return tr(korean, english)
 
@@ -131,10 +132,10 @@ def image_title(path: str | Path) -> str:
     path = Path(path)
     for name in BUNDLED:
         if path == bundled_image_path(name):
-            return _title(name)
+            return title(name)
     for name in PAINTINGS:
         if path == cache_path(painting_url(name)):
-            return _title(name)
+            return title(name)
     return path.stem
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from nst_tf.images import load_image, to_uint8
 from nst_tf.language import tr
-from nst_tf.sample_images import BUNDLED, PAINTINGS, TITLES, bundled_image_path, load_painting
+from nst_tf.sample_images import BUNDLED, PAINTINGS, bundled_image_path, load_painting, title
 
 #: Paintings to choose from: the bundled style images, then the famous ones (downloaded
 #: once; offline a bundled stand-in, said so).
@@ -94,7 +94,7 @@ class PhotoStudio:
             accept="image/*", description=tr("그림 올리기 (선택)", "painting (optional)")
         )
         self.painting = w.Dropdown(
-            options=[(tr(*TITLES[name]), name) for name in PAINTING_CHOICES],
+            options=[(title(name), name) for name in PAINTING_CHOICES],
             value="starry_night",
             description=tr("그림", "painting"),
         )

@@ -33,8 +33,7 @@ from nst_tf.losses import LossSettings, style_mix
 from nst_tf.memory import ACTIVATIONS, choose_activations, estimate_peak
 from nst_tf.objective import Objective
 from nst_tf.optimize import EndsWithStop, RunResult, Stop, check_optimizer, run, state_bytes
-from nst_tf.progress import in_notebook
-from nst_tf.reporting import Reporter, Reporting
+from nst_tf.reporting import Reporter, Reporting, live_view
 from nst_tf.scales import ScalePlan
 from nst_tf.vgg import NetworkSettings
 
@@ -213,7 +212,7 @@ def transfer_batch(
         "This run",
     )
     extractor = shared_extractor(loss.layers, settings.network)
-    live = _live_view(settings.reporting, sum(steps for _, steps in plan))
+    live = live_view(settings.reporting, sum(steps for _, steps in plan))
     images, runs = None, []
     for index, (side, steps) in enumerate(plan):
         content_s = fit_long_side(content, side)
@@ -251,15 +250,6 @@ def transfer_batch(
     if live is not None:
         live.close(runs[-1].stop)
     return _finish(runs, plan, run_settings.preserve_colors, content, loss.batch, regions)
-
-
-def _live_view(reporting: Reporting, total_steps: int):
-    """A `LiveView` where a run reports its progress in a notebook, else None."""
-    if not (reporting.progress and in_notebook()):
-        return None
-    from nst_tf.live import LiveView
-
-    return LiveView(total_steps)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 import nst_tf
-from nst_tf import language, live, transfer
+from nst_tf import language, live, reporting
 from nst_tf.optimize import Stop, StopReason
 
 
@@ -32,7 +32,7 @@ def shown(monkeypatch):
         shown.append(obj)
         return FakeHandle(shown)
 
-    monkeypatch.setattr(transfer, "in_notebook", lambda: True)
+    monkeypatch.setattr(reporting, "in_notebook", lambda: True)
     monkeypatch.setattr(live, "LiveView", _with_display(live.LiveView, display))
     return shown
 
@@ -74,6 +74,6 @@ def test_no_live_picture_without_progress_or_outside_a_notebook(monkeypatch, con
     calls = []
     monkeypatch.setattr(live, "LiveView", lambda *a, **k: calls.append(a))
     nst_tf.stylize(content, style, steps=1, weights="random", scales=None)  # not a notebook
-    monkeypatch.setattr(transfer, "in_notebook", lambda: True)
+    monkeypatch.setattr(reporting, "in_notebook", lambda: True)
     nst_tf.stylize(content, style, steps=1, weights="random", scales=None, progress=False)
     assert calls == []
