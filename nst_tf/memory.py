@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import resource
 from dataclasses import dataclass
+from pathlib import Path
 
 from nst_tf.errors import NSTNotice, warn_once
 from nst_tf.features import LAYER_NAMES, pools_before
@@ -121,7 +122,8 @@ def choose_activations(activations: str, estimate_for, what: str) -> bool:
 
 def available_bytes() -> int | None:
     """Memory this process may still use: free memory (Linux ``MemAvailable``) plus what
-    it holds now, and at most its address-space limit (``ulimit -v``); None if unknown."""
+    it holds now, at most what its container (cgroup) still allows, and at most its
+    address-space limit (``ulimit -v``); None if unknown."""
     limits = []
     try:
         with open("/proc/meminfo") as meminfo:
@@ -129,10 +131,86 @@ def available_bytes() -> int | None:
         limits.append(int(fields["MemAvailable"].split()[0]) * 1024 + _own_rss())
     except (OSError, KeyError, ValueError):
         pass
+    room = cgroup_room()
+    if room is not None:
+        limits.append(room + _own_rss())
     soft, _ = resource.getrlimit(resource.RLIMIT_AS)
     if soft != resource.RLIM_INFINITY:
         limits.append(soft - (_own_vm() - _own_rss()))  # TensorFlow reserves address space
     return min(limits) if limits else None
+
+
+#: Where Linux mounts the control groups, and where a process finds its own.
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+PROC_CGROUP = Path("/proc/self/cgroup")
+#: cgroup v1 writes "no limit" as a page-rounded 2**63 - 1; anything this large is none.
+NO_LIMIT = 2**60
+#: The files of a memory cgroup: (limit, usage, reclaimable page cache in memory.stat).
+CGROUP_FILES = {
+    2: ("memory.max", "memory.current", "inactive_file"),
+    1: ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file"),
+}
+
+
+def cgroup_room() -> int | None:
+    """Bytes the memory cgroups of this process (a Docker or Kubernetes limit, a
+    JupyterHub user's share) still allow: the limit less what the group uses now, its
+    reclaimable page cache counted as free, the tightest of the group and its parents.
+    None when there is no limit (or no cgroup): the host's memory then decides.
+
+    Both versions: v2 (``0::/path`` in ``/proc/self/cgroup``, ``memory.max``) and v1
+    (``N:memory:/path``, ``memory/memory.limit_in_bytes``). Inside a container the path
+    may be the host's: then the mount's own root is the container's group.
+    """
+    rooms = [_group_room(folder, version) for folder, version in _memory_cgroups()]
+    rooms = [room for room in rooms if room is not None]
+    return min(rooms) if rooms else None
+
+
+def _memory_cgroups() -> list[tuple[Path, int]]:
+    """This process's memory cgroup folders and their parents, with their version."""
+    try:
+        lines = PROC_CGROUP.read_text().splitlines()
+    except OSError:
+        return []
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if "memory" in controllers.split(","):
+            return _with_parents(CGROUP_ROOT / "memory", path, 1)
+    for line in lines:
+        if line.startswith("0::"):
+            return _with_parents(CGROUP_ROOT, line[3:], 2)
+    return []
+
+
+def _with_parents(mount: Path, path: str, version: int) -> list[tuple[Path, int]]:
+    own = mount / path.strip("/")
+    if not own.is_dir():  # a host path seen from inside a container
+        own = mount
+    return [(folder, version) for folder in (own, *own.parents) if folder.is_relative_to(mount)]
+
+
+def _group_room(folder: Path, version: int) -> int | None:
+    limit_file, usage_file, cache_field = CGROUP_FILES[version]
+    try:
+        limit_text = (folder / limit_file).read_text().strip()
+        if limit_text == "max" or int(limit_text) >= NO_LIMIT:
+            return None
+        usage = int((folder / usage_file).read_text())
+    except (OSError, ValueError):
+        return None
+    return int(limit_text) - usage + _stat_field(folder / "memory.stat", cache_field)
+
+
+def _stat_field(stat: Path, field: str) -> int:
+    try:
+        for line in stat.read_text().splitlines():
+            name, _, value = line.partition(" ")
+            if name == field:
+                return int(value)
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def _status_kib(field: str) -> int:

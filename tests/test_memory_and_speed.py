@@ -161,6 +161,69 @@ def test_an_explicit_choice_is_kept_when_it_fits(monkeypatch):
     assert choose_activations("keep", _estimates(6, 3), "This run") is False
 
 
+GIB = 2**30
+
+
+def _fake_cgroups(tmp_path, monkeypatch, proc_line: str, groups: dict) -> None:
+    """A /sys/fs/cgroup of ``groups`` ({folder: {file: text}}) and a /proc/self/cgroup."""
+    for folder, files in groups.items():
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (tmp_path / folder / name).write_text(text)
+    (tmp_path / "proc_cgroup").write_text(proc_line)
+    monkeypatch.setattr(memory, "CGROUP_ROOT", tmp_path)
+    monkeypatch.setattr(memory, "PROC_CGROUP", tmp_path / "proc_cgroup")
+
+
+def test_a_cgroup_v2_limit_is_the_room_left_in_it(tmp_path, monkeypatch):
+    group = {
+        "memory.max": f"{GIB}\n",
+        "memory.current": f"{GIB // 4}\n",
+        "memory.stat": f"anon 1\ninactive_file {GIB // 8}\n",
+    }
+    _fake_cgroups(tmp_path, monkeypatch, "0::/user/alice\n", {"user/alice": group})
+    assert memory.cgroup_room() == GIB - GIB // 4 + GIB // 8
+
+
+def test_a_cgroup_v1_limit_and_a_tighter_parent(tmp_path, monkeypatch):
+    no_limit = {"memory.limit_in_bytes": "9223372036854771712", "memory.usage_in_bytes": "5"}
+    parent = {"memory.limit_in_bytes": str(2 * GIB), "memory.usage_in_bytes": str(GIB + 7)}
+    _fake_cgroups(
+        tmp_path,
+        monkeypatch,
+        "5:cpu:/\n4:memory:/pod/box\n0::/\n",
+        {"memory/pod/box": no_limit, "memory/pod": parent, "memory": no_limit},
+    )
+    assert memory.cgroup_room() == GIB - 7
+
+
+def test_a_host_path_inside_a_container_reads_the_containers_own_group(tmp_path, monkeypatch):
+    group = {"memory.max": str(GIB), "memory.current": "0"}
+    _fake_cgroups(tmp_path, monkeypatch, "0::/kubepods/pod-1234/abc\n", {".": group})
+    assert memory.cgroup_room() == GIB
+
+
+@pytest.mark.parametrize("limit", ["max\n", "9223372036854771712\n"])
+def test_no_cgroup_limit_leaves_the_hosts_memory_to_decide(tmp_path, monkeypatch, limit):
+    _fake_cgroups(
+        tmp_path, monkeypatch, "0::/\n", {".": {"memory.max": limit, "memory.current": "9"}}
+    )
+    assert memory.cgroup_room() is None
+    monkeypatch.setattr(memory, "PROC_CGROUP", tmp_path / "no such file")
+    assert memory.cgroup_room() is None
+
+
+def test_a_1_gib_container_refuses_a_1024_px_run_before_it_starts(tmp_path, monkeypatch):
+    """The issue's case: a pod limited to 1 GiB on a larger host (the kernel was killed)."""
+    group = {"memory.max": str(GIB), "memory.current": str(GIB // 2)}
+    _fake_cgroups(tmp_path, monkeypatch, "0::/\n", {".": group})
+    monkeypatch.setattr(memory, "_own_rss", lambda: 100 * 2**20)  # counted in the group's use
+    assert memory.available_bytes() == GIB // 2 + 100 * 2**20
+    photo = np.zeros((1, 1024, 1024, 3), "float32")
+    with pytest.raises(TooLargeError, match="would need about"):
+        nst_tf.stylize(photo, photo, weights="random", steps=1, scales=None, progress=False)
+
+
 def test_activations_is_checked_where_it_is_made():
     with pytest.raises(ValueError, match="activations"):
         transfer.RunSettings(activations="sometimes")
