@@ -385,7 +385,7 @@ def peak_mib():  # VmHWM: this process's own peak RSS (ru_maxrss keeps the paren
             return int(line.split()[1]) / 1024
 
 content, style = images({size})
-settings = TransferSettings().replace(
+settings = TransferSettings.make(
     steps={steps}, weights={weights!r}, progress=False, scales={scales!r}, coarse_steps=2,
     activations={activations!r}, precision={precision!r},
 )

@@ -35,7 +35,7 @@ def seconds_per_evaluation(evaluations: int = 10) -> float:
     from nst_tf.objective import Objective
     from nst_tf.transfer import TransferSettings, shared_extractor
 
-    settings = TransferSettings().replace(weights="random", progress=False)
+    settings = TransferSettings.make(weights="random", progress=False)
     content = nst_tf.load_image(nst_tf.bundled_image_path("chelsea"), max_size=256)
     style = nst_tf.load_image(nst_tf.bundled_image_path("swirls"), max_size=256)
     extractor = shared_extractor(settings.loss.layers, settings.network)

@@ -377,7 +377,7 @@ def transfer_settings(args, weights: tuple[str, ...]) -> TransferSettings:
     if init not in INITS:
         init = load_image(init, max_size=args.size)
     keywords = {f"{name}_weight": getattr(args, f"{name}_weight") for name in weights}
-    return TransferSettings().replace(
+    return TransferSettings.make(
         **keywords,
         content_layers=args.content_layers,
         style_layers=args.style_layers,

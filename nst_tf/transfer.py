@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -107,10 +107,20 @@ def _init_fields(cls) -> set[str]:
 class TransferSettings:
     """Every setting of a style transfer, in its four groups (see the module docstring)."""
 
-    loss: LossSettings = LossSettings()
-    network: NetworkSettings = NetworkSettings()
-    run: RunSettings = RunSettings()
-    reporting: Reporting = Reporting()
+    loss: LossSettings = field(default_factory=LossSettings)
+    #: made with the settings, not at import: ``$NST_TF_WEIGHTS`` is read then
+    network: NetworkSettings = field(default_factory=NetworkSettings)
+    run: RunSettings = field(default_factory=RunSettings)
+    reporting: Reporting = field(default_factory=Reporting)
+
+    @classmethod
+    def make(cls, **keywords) -> TransferSettings:
+        """Settings from keywords by name (`keywords`), the others at their defaults; each
+        group is made once, so ``weights=`` given means ``$NST_TF_WEIGHTS`` is not read."""
+        groups = _by_group(keywords)
+        plan = ScalePlan(**groups.pop("scale_plan"))
+        run = RunSettings(scale_plan=plan, **groups.pop("run"))
+        return cls(run=run, **{name: _GROUPS[name](**mine) for name, mine in groups.items()})
 
     @classmethod
     def keywords(cls) -> list[str]:
@@ -120,16 +130,13 @@ class TransferSettings:
 
     def replace(self, **keywords) -> TransferSettings:
         """These settings with some fields changed by name, each group checked again."""
-        unknown = sorted(set(keywords) - set(self.keywords()))
-        if unknown:
-            raise TypeError(f"unknown setting(s) {unknown}; the settings are: {self.keywords()}")
-        changes = {}
-        for group in ("loss", "network", "reporting"):
-            mine = {k: v for k, v in keywords.items() if k in _init_fields(_GROUPS[group])}
-            if mine:
-                changes[group] = dataclasses.replace(getattr(self, group), **mine)
-        run_changes = {k: v for k, v in keywords.items() if k in _init_fields(RunSettings)}
-        plan_changes = {k: v for k, v in keywords.items() if k in _init_fields(ScalePlan)}
+        groups = _by_group(keywords)
+        plan_changes, run_changes = groups.pop("scale_plan"), groups.pop("run")
+        changes = {
+            name: dataclasses.replace(getattr(self, name), **mine)
+            for name, mine in groups.items()
+            if mine
+        }
         if plan_changes:
             run_changes["scale_plan"] = dataclasses.replace(self.run.scale_plan, **plan_changes)
         if run_changes:
@@ -137,9 +144,24 @@ class TransferSettings:
         return dataclasses.replace(self, **changes)
 
 
+def _by_group(keywords: dict) -> dict[str, dict]:
+    """``keywords`` split by the group that takes each (``seed`` goes to both that use one);
+    a TypeError listing the settings for an unknown name."""
+    unknown = sorted(set(keywords) - set(TransferSettings.keywords()))
+    if unknown:
+        raise TypeError(
+            f"unknown setting(s) {unknown}; the settings are: {TransferSettings.keywords()}"
+        )
+    return {
+        group: {k: v for k, v in keywords.items() if k in _init_fields(cls)}
+        for group, cls in _GROUPS.items()
+    }
+
+
 def settings_from(settings: TransferSettings | None, keywords: dict) -> TransferSettings:
     """``settings`` (default: all defaults) with ``keywords`` applied."""
-    settings = settings or TransferSettings()
+    if settings is None:
+        return TransferSettings.make(**keywords)
     if not isinstance(settings, TransferSettings):
         raise TypeError(f"settings must be a TransferSettings, not {type(settings).__name__}")
     return settings.replace(**keywords) if keywords else settings

@@ -203,8 +203,24 @@ def check_weights(weights: str | os.PathLike | None) -> str:
     """The weights source: ``"imagenet"``, ``"random"``, ``"auto"``, or an existing ``.h5``
     file's absolute path; a `WeightsFileError` (a ``ValueError``) naming the fix otherwise."""
     source = resolve_weights(weights)
+    try:
+        return _checked_source(source)
+    except WeightsFileError as error:
+        if weights is None:  # the environment chose: say where to change it
+            raise WeightsFileError(
+                f"{WEIGHTS_ENV_VAR}={source!r} in the environment: {error}"
+            ) from None
+        raise
+
+
+def _checked_source(source: str) -> str:
     if source in WEIGHT_SOURCES:
         return source
+    if not source.strip():
+        raise WeightsFileError(
+            f"the VGG19 weights are an empty path: pass 'auto', 'imagenet', 'random' or the "
+            f"path of {IMAGENET_FILE}."
+        )
     path = Path(source).expanduser().absolute()
     if not path.is_file():
         what = "is a directory" if path.is_dir() else "does not exist"

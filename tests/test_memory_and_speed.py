@@ -247,7 +247,7 @@ from nst_tf.images import fit_long_side
 from nst_tf.transfer import TransferSettings
 content = fit_long_side(nst_tf.load_image(nst_tf.bundled_image_path("chelsea"), max_size=None), 256)
 style = fit_long_side(nst_tf.load_image(nst_tf.bundled_image_path("swirls"), max_size=None), 256)
-settings = TransferSettings().replace(
+settings = TransferSettings.make(
     activations={activations!r}, weights="random", steps=25, progress=False, scales=None
 )
 plan = settings.run.scale_plan.plan(256, 25)
@@ -402,7 +402,7 @@ def test_the_direct_lbfgsb_call_takes_scipys_iterates_exactly(monkeypatch):
 def test_stylize_recomputes_when_only_that_fits_and_gets_the_same_run(content, style, monkeypatch):
     """`stylize`'s own estimate decides: with memory for the recomputing run only, "auto"
     recomputes (and says so), and the run is the one that keeps activations."""
-    settings = transfer.TransferSettings().replace(steps=3, weights="random", progress=False)
+    settings = transfer.TransferSettings.make(steps=3, weights="random", progress=False)
     plan = settings.run.scale_plan.plan(max(content.shape[1:3]), 3)
     keep, lean = (
         transfer._memory_estimate(content, [style], plan, settings.loss, settings.run, again)

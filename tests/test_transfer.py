@@ -275,7 +275,7 @@ def test_style_targets_do_not_grow_with_the_style_image_size(content, quick):
 )
 def test_bad_settings_are_refused_when_made_before_any_work(settings, message):
     with pytest.raises(ValueError, match=message):
-        TransferSettings().replace(**settings)
+        TransferSettings.make(**settings)
 
 
 @pytest.mark.parametrize(
@@ -292,11 +292,11 @@ def test_bad_settings_are_refused_when_made_before_any_work(settings, message):
 )
 def test_settings_of_the_wrong_type_are_refused(settings, message):
     with pytest.raises(TypeError, match=message):
-        TransferSettings().replace(**settings)
+        TransferSettings.make(**settings)
 
 
 def test_every_setting_group_is_reachable_by_keyword():
-    settings = TransferSettings().replace(
+    settings = TransferSettings.make(
         style_weight=2.0,
         weights="random",
         seed=4,

@@ -1,5 +1,8 @@
 """VGG19 weights: random (announced), local .h5 files, env variable, download failures."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import keras
@@ -119,6 +122,40 @@ def test_bad_weights_files_get_clear_errors(tmp_path, make, expected):
     with pytest.raises(WeightsFileError, match=expected) as info:
         vgg.load_vgg19(path)
     assert str(path) in str(info.value)
+
+
+def test_an_empty_weights_path_is_not_the_working_directory():
+    with pytest.raises(WeightsFileError, match="empty path") as info:
+        vgg.load_vgg19("")
+    assert "'random'" in str(info.value) and "directory" not in str(info.value)
+
+
+def test_nst_tf_weights_is_read_when_settings_are_made_not_at_import(monkeypatch):
+    from nst_tf.transfer import TransferSettings
+
+    monkeypatch.setenv(vgg.WEIGHTS_ENV_VAR, "random")  # set after import, as the help says
+    assert TransferSettings.make().network.weights == "random"
+    monkeypatch.setenv(vgg.WEIGHTS_ENV_VAR, "garbage")
+    assert TransferSettings.make(weights="auto").network.weights == "auto"  # given: not read
+    with pytest.raises(WeightsFileError, match=r"^NST_TF_WEIGHTS='garbage' in the environment"):
+        TransferSettings.make(steps=3)
+
+
+def test_a_bad_nst_tf_weights_breaks_neither_import_nor_help_nor_a_run_that_names_its_own(
+    tmp_path,
+):
+    script = (
+        "import numpy as np, nst_tf; from nst_tf.cli import main\n"
+        "image = np.full((1, 32, 32, 3), 0.5, 'float32')\n"
+        "nst_tf.stylize(image, image, weights='random', steps=1, scales=None, progress=False)\n"
+        "main(['--help'])\n"
+    )
+    env = {**os.environ, vgg.WEIGHTS_ENV_VAR: "garbage"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "usage: nst-tf" in done.stdout
 
 
 def test_truncated_weights_file_is_reported(vgg_h5, tmp_path):
