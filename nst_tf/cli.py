@@ -407,8 +407,8 @@ def _load_inputs(args):
     content = load_image(args.content, max_size=args.size)
     styles = [load_image(path, max_size=max(args.size, 64)) for path in args.style]
     masks = {
-        "style_masks": [load_mask(path) for path in args.masks] if args.masks else None,
-        "content_mask": load_mask(args.content_mask) if args.content_mask else None,
+        "style_masks": [load_mask(path, args.size) for path in args.masks] if args.masks else None,
+        "content_mask": load_mask(args.content_mask, args.size) if args.content_mask else None,
     }
     return content, styles, masks
 

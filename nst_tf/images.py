@@ -193,7 +193,7 @@ def as_mask(mask, name: str, like: np.ndarray) -> np.ndarray:
     """A region mask as float32 ``(1, H, W, 1)`` in ``[0, 1]``, at the size of ``like``.
 
     Accepts ``(H, W)``, ``(H, W, 1)``, ``(1, H, W, 1)`` or an RGB image (its mean over the
-    channels), at any resolution with the same aspect ratio as ``like`` (within 2 %);
+    channels), at any resolution with the same aspect ratio as ``like`` (`same_aspect`);
     refuses masks that are empty (all zero), out of ``[0, 1]`` or of another shape.
     """
     if isinstance(mask, (str, os.PathLike)):
@@ -209,12 +209,21 @@ def as_mask(mask, name: str, like: np.ndarray) -> np.ndarray:
     if array.max() <= 0:
         raise ValueError(f"{name} is empty (all 0): it marks no region")
     height, width = np.shape(like)[1:3]
-    if abs((array.shape[1] / array.shape[0]) / (width / height) - 1) > 0.02:
+    if not same_aspect(array.shape, (height, width)):
         raise ValueError(
             f"{name} is {array.shape[1]}x{array.shape[0]}, not the shape of the content image "
             f"({width}x{height}); give a mask with the same aspect ratio"
         )
     return resize(np.clip(array, 0.0, 1.0)[np.newaxis, :, :, np.newaxis], height, width)
+
+
+def same_aspect(size: tuple[int, int], like: tuple[int, int]) -> bool:
+    """Whether ``size`` (H, W) has the aspect ratio of ``like`` (H, W): within 2 %, or
+    within the pixel that rounding to ``like``'s size can cost (a 64x43 mask for an image
+    loaded at 32x22 px)."""
+    (rows, cols), (height, width) = size, like
+    rounded = abs(rows * width / cols - height) <= 1 or abs(cols * height / rows - width) <= 1
+    return rounded or abs((cols / rows) / (width / height) - 1) <= 0.02
 
 
 def load_mask(source: str | os.PathLike, max_size: int | None = None) -> np.ndarray:

@@ -162,6 +162,14 @@ class StyleMix(NamedTuple):
     masks: tuple | None = None
 
 
+def check_mask_count(blend, count: int, masks: int) -> None:
+    """Style masks place each of ``count`` styles: one mask per style, and no blend."""
+    if blend is not None:
+        raise ValueError("style_blend and style_masks: give one of them (masks place each style)")
+    if masks != count:
+        raise ValueError(f"style_masks needs one mask per style image ({count}), got {masks}")
+
+
 def style_mix(blend, count: int, style_masks=None, content_mask=None) -> StyleMix:
     """The `StyleMix` for ``count`` style images, ``style_blend`` and the masks (already
     at the optimised images' size). Pixels no mask covers get no style; where masks
@@ -169,12 +177,7 @@ def style_mix(blend, count: int, style_masks=None, content_mask=None) -> StyleMi
     weights = blend_weights(blend, count)
     if style_masks is None:
         return StyleMix(weights, None if content_mask is None else (content_mask,))
-    if blend is not None:
-        raise ValueError("style_blend and style_masks: give one of them (masks place each style)")
-    if len(style_masks) != count:
-        raise ValueError(
-            f"style_masks needs one mask per style image ({count}), got {len(style_masks)}"
-        )
+    check_mask_count(blend, count, len(style_masks))
     masks = tuple(m if content_mask is None else m * content_mask for m in style_masks)
     return StyleMix(weights, masks)
 

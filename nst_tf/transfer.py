@@ -29,7 +29,7 @@ from nst_tf import color
 from nst_tf.checks import one_of, whole_number
 from nst_tf.features import LAYER_NAMES, min_image_size, shared_extractor
 from nst_tf.images import as_image_batch, as_mask, fit_long_side, resize
-from nst_tf.losses import LossSettings, style_mix
+from nst_tf.losses import LossSettings, check_mask_count, style_mix
 from nst_tf.memory import ACTIVATIONS, choose_activations, estimate_peak
 from nst_tf.objective import Objective
 from nst_tf.optimize import EndsWithStop, RunResult, Stop, check_optimizer, run, state_bytes
@@ -228,6 +228,7 @@ def transfer_batch(
     loss, run_settings = settings.loss, settings.run
     regions = Regions.check(style_masks, content_mask, content, len(styles), loss.style_blend)
     plan = run_plan(content, styles, loss, run_settings)
+    check_plan_sizes(content, styles, plan, loss)
     recompute = choose_activations(
         run_settings.activations,
         lambda recompute: _memory_estimate(content, styles, plan, loss, run_settings, recompute),
@@ -238,11 +239,6 @@ def transfer_batch(
     images, runs = None, []
     for index, (side, steps) in enumerate(plan):
         content_s = fit_long_side(content, side)
-        if min(content_s.shape[1:3]) < min_image_size(loss.layers):
-            raise ValueError(
-                f"At {side} px the content image is {content_s.shape[2]}x{content_s.shape[1]}, "
-                f"too small for layers up to {extractor.deepest_layer}; use larger scales."
-            )
         styles_s = [fit_long_side(style, round(side * loss.style_scale)) for style in styles]
         seen_content, seen_styles = _prepare_colors(
             run_settings.preserve_colors, content_s, styles_s
@@ -293,6 +289,7 @@ class Regions:
         if style_masks is not None:
             if isinstance(style_masks, np.ndarray) and style_masks.ndim in (2, 3):
                 style_masks = [style_masks]
+            check_mask_count(blend, styles, len(style_masks))  # before each mask's shape
             style_masks = tuple(
                 as_mask(mask, f"style mask {i + 1}", content) for i, mask in enumerate(style_masks)
             )
@@ -344,18 +341,32 @@ def _smallest_side(content, styles, loss: LossSettings) -> int:
     return math.ceil(needed * max(aspects))
 
 
+def check_plan_sizes(content, styles, plan, loss: LossSettings) -> None:
+    """Refuse, before any work and naming the real cause, a plan whose first (smallest)
+    scale leaves the content or a style image smaller than the layers need."""
+    needed, first = min_image_size(loss.layers), plan[0][0]
+    deepest = max(loss.layers, key=LAYER_NAMES.index)
+    too_small = f"too small for layers up to {deepest} (a shorter side of at least {needed} px)"
+    if first < max(content.shape[1:3]):  # a coarse scale: the scales start too small
+        fix = f"start the scales at {_smallest_side(content, styles, loss)} px or more"
+    else:
+        fix = f"use a larger content image (or size), or shallower layers than {deepest}"
+    height, width = _scaled_size(content, first)
+    if min(height, width) < needed:
+        raise ValueError(f"At {first} px the content image is {width}x{height}, {too_small}: {fix}")
+    for style in styles:
+        height, width = _scaled_size(style, round(first * loss.style_scale))
+        if min(height, width) < needed:
+            what = f"style_scale {loss.style_scale:g} makes a style image {width}x{height} px"
+            if first == max(content.shape[1:3]):
+                fix = "use a larger style_scale"
+            raise ValueError(f"{what} at {first} px, {too_small}: {fix}")
+
+
 def _memory_estimate(content, styles, plan, loss: LossSettings, run_settings, recompute):
     """The run's peak memory, at its largest scale (`nst_tf.memory`), with activations
-    kept or recomputed; also refuses a ``style_scale`` that leaves a style image too
-    small for the layers at any scale."""
+    kept or recomputed."""
     deepest = max(loss.layers, key=LAYER_NAMES.index)
-    for style in styles:
-        height, width = _scaled_size(style, round(plan[0][0] * loss.style_scale))
-        if min(height, width) < min_image_size(loss.layers):
-            raise ValueError(
-                f"style_scale {loss.style_scale:g} makes a style image {width}x{height} px at "
-                f"{plan[0][0]} px, too small for layers up to {deepest}; use a larger style_scale"
-            )
     side = plan[-1][0]
     style_sizes = [_scaled_size(style, round(side * loss.style_scale)) for style in styles]
     size = _scaled_size(content, side)

@@ -188,6 +188,39 @@ def test_cli_bad_masks_get_one_line_and_exit_2(tmp_path, capsys, make, message):
     assert code == 2 and message in err and err.count("\n") == 1, err
 
 
+def test_a_mask_the_content_files_size_works_at_a_small_size(tmp_path, capsys, vgg_h5):
+    """The issue's case: chelsea at 64 px is 64x43, at 32 px 32x22 (a 2.3 % aspect change
+    from rounding alone); a 64x43 mask is the content file's own shape."""
+    photo = tmp_path / "photo.png"
+    Image.fromarray((load_image(bundled_image_path("chelsea"), 64)[0] * 255).astype("uint8")).save(
+        photo
+    )
+    left, right = (_mask_file(tmp_path / f"{n}.png", 64, 43, v) for n, v in (("l", 255), ("r", 90)))
+    styles = [str(bundled_image_path(n)) for n in ("swirls", "mosaic")]
+    out = tmp_path / "out.png"
+    arguments = ["stylize", str(photo), *styles, "--masks", left, right, "-o", str(out)]
+    arguments += ["--size", "32", "--steps", "1", "--quiet", "--weights", str(vgg_h5)]
+    assert cli.main(arguments) == 0, capsys.readouterr().err
+    assert Image.open(out).size == (32, 22)
+
+
+def test_the_mask_count_is_reported_before_a_masks_shape(content, two_styles):
+    wrong_shape = np.ones((content.shape[1], 3 * content.shape[2]))
+    with pytest.raises(ValueError, match=re.escape("one mask per style image (2), got 1")):
+        nst_tf.stylize(content, two_styles, style_masks=[wrong_shape], weights="random")
+
+
+def test_a_huge_mask_file_is_resized_as_it_is_loaded(tmp_path):
+    """A mask file far larger than the run is read at the run's size (the CLI's --size)."""
+    big = _mask_file(tmp_path / "big.png", 4000, 2666, 255)
+    photo, style = (str(bundled_image_path(n)) for n in ("chelsea", "swirls"))
+    args = cli.build_parser().parse_args(
+        ["stylize", photo, style, "--content-mask", big, "-o", "o.png", "--size", "48"]
+    )
+    _, _, masks = cli._load_inputs(args)
+    assert masks["content_mask"].shape == (32, 48)
+
+
 def test_cli_places_two_styles_with_masks(tmp_path, capsys, vgg_h5):
     left, right = (_mask_file(tmp_path / f"{n}.png", 451, 300, 0) for n in ("left", "right"))
     image = Image.new("L", (451, 300), 0)

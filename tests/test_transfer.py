@@ -1,6 +1,7 @@
 """The engine: losses fall, texture synthesis, content recovery, determinism, long runs."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -382,3 +383,25 @@ def test_style_target_is_the_normalised_gram_of_the_style(content, style, quick)
 def test_unusable_input_images_are_explained(image, message, style, quick):
     with pytest.raises(ValueError, match=message):
         stylize(image, style, steps=1, **quick)
+
+
+@pytest.mark.parametrize(
+    "content_size, keywords, cause",
+    [
+        (8, {}, "the content image is 8x8, too small for layers up to block5_conv2"),
+        (8, {}, "use a larger content image"),
+        (
+            64,
+            {"scales": [16], "style_layers": ["block5_pool"], "content_layers": ["block5_pool"]},
+            "start the scales at",
+        ),
+        (64, {"style_scale": 0.1}, "use a larger style_scale"),
+    ],
+    ids=["tiny content", "tiny content: fix", "scales too small", "style_scale too small"],
+)
+def test_too_small_for_the_layers_names_the_real_cause(content_size, keywords, cause):
+    image = np.full((1, 64, 64, 3), 0.5, np.float32)
+    with pytest.raises(ValueError, match=re.escape(cause)) as refused:
+        stylize(image[:, :content_size, :content_size], image, weights="random", **keywords)
+    if "style_scale" not in keywords:
+        assert "style_scale" not in str(refused.value)
