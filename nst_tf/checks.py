@@ -6,7 +6,9 @@ the shared rules those objects use.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection
+from pathlib import Path
 
 
 def whole_number(name: str, value, minimum: int) -> int:
@@ -47,3 +49,16 @@ def one_of(name: str, value, choices: Collection):
         listed = ", ".join(repr(choice) for choice in choices)
         raise ValueError(f"{name} must be one of {listed}, not {value!r}")
     return value
+
+
+def user_path(path: str | os.PathLike, what: str = "path") -> Path:
+    """``path`` with ``~`` and ``~user`` expanded; a `ValueError` naming ``what`` when
+    the home folder it names is unknown (``~nouser/x.png``), not Python's bare message."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:
+        head = os.fspath(path).split("/", 1)[0]
+        raise ValueError(
+            f"{what} {os.fspath(path)}: {head} names no known user's home folder; "
+            "write the folder out in full"
+        ) from None

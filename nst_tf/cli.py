@@ -18,6 +18,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from nst_tf.checks import user_path
 from nst_tf.color import COLOR_MODES
 from nst_tf.errors import ImageError, LayerError, NSTError
 from nst_tf.features import LAYER_NAMES, min_image_size
@@ -36,7 +37,9 @@ from nst_tf.safe_write import (
     OutputError,
     OutputExistsError,
     check_writable,
+    make_folder,
     rescue_paths,
+    usable_folder,
 )
 from nst_tf.scales import ScalePlan
 from nst_tf.signals import signal_of, signals_deferred, stop_signals_raise
@@ -283,7 +286,7 @@ def check_output(path: str, inputs: list[str], overwrite: bool, formats=SAVE_FOR
     ``inputs`` are every path the user gave (images, --init, --weights): the output may
     not be any of them, whatever the spelling (relative, ``..``, a symbolic link).
     """
-    out = Path(path).expanduser()
+    out = user_path(path, "output")
     if out.suffix.lower() not in formats:
         kinds = ", ".join(sorted(formats))
         raise UsageError(
@@ -292,7 +295,7 @@ def check_output(path: str, inputs: list[str], overwrite: bool, formats=SAVE_FOR
             else f"output {out}: use one of {kinds}"
         )
     for given in inputs:
-        if _same_file(out, Path(given).expanduser()):
+        if _same_file(out, user_path(given, "input")):
             raise UsageError(f"output {out} is also an input ({given}); choose another output")
     try:
         return check_writable(out, overwrite)
@@ -312,20 +315,20 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def check_folder(folder: Path, what: str) -> None:
-    """A folder the run will write into: usable as one, or a `UsageError` before the run."""
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"{what} {folder} is a file, not a folder; move it or choose another")
-    existing = folder if folder.exists() else folder.parent
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        raise UsageError(f"{what} {folder} cannot be written; choose a writable folder")
+def check_folder(folder: Path, what: str, make: bool = False) -> Path:
+    """A folder the run will write into, checked (`nst_tf.safe_write.usable_folder`) and
+    made now if ``make``, or a `UsageError` before the run."""
+    try:
+        return (make_folder if make else usable_folder)(folder, what)
+    except OutputError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def check_inputs(paths: list[str]) -> None:
     """Each input is a readable regular file (a pipe or device is refused unopened)."""
     for path in paths:
         try:
-            check_regular_file(Path(path).expanduser(), "input")
+            check_regular_file(user_path(path, "input"), "input")
         except ImageError as exc:
             raise UsageError(str(exc)) from None
 
@@ -515,9 +518,7 @@ def cmd_demo(args) -> int:
     from nst_tf.transfer import stylize
 
     check_weights(args.weights)
-    folder = Path(args.output_dir).expanduser() if args.output_dir else free_demo_folder()
-    check_folder(folder, "demo folder")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = check_folder(args.output_dir or free_demo_folder(), "demo folder", make=True)
     out = {
         Path(name).stem: check_output(folder / name, [], args.overwrite, {".png": "PNG"})
         for name in DEMO_FILES

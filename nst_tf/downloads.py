@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from nst_tf.errors import NSTError
+from nst_tf.safe_write import make_folder
 
 #: Sites such as Wikimedia refuse Python's default User-Agent; this one says who asks.
 USER_AGENT = "nst_tf/0.1 (neural style transfer teaching notebooks) Python-urllib"
@@ -25,10 +26,9 @@ class DownloadError(NSTError):
 
 def cache_dir() -> Path:
     """The folder nst_tf's downloads are kept in; created on first use."""
-    root = os.environ.get("NST_TF_CACHE") or Path.home() / ".cache" / "nst_tf"
-    path = Path(root)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    if os.environ.get("NST_TF_CACHE"):
+        return make_folder(os.environ["NST_TF_CACHE"], "NST_TF_CACHE folder")
+    return make_folder(Path.home() / ".cache" / "nst_tf", "download cache")
 
 
 def cache_path(url: str) -> Path:

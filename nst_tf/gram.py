@@ -51,6 +51,11 @@ def _as_activations(features) -> tf.Tensor:
             f"features must be activations (batch, H, W, C) or (H, W, C), got shape "
             f"{tuple(features.shape)}; FeatureExtractor returns (batch, H, W, C)."
         )
+    if 0 in features.shape[-3:]:  # known sizes only (None inside a traced function)
+        raise ValueError(
+            f"features of shape {tuple(features.shape)} are empty: a Gram matrix needs "
+            "at least one position and one channel (was the image smaller than the layer?)"
+        )
     return features
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from nst_tf.checks import unit_range, whole_number
+from nst_tf.checks import unit_range, user_path, whole_number
 from nst_tf.downloads import cached_download
 from nst_tf.errors import ImageError, ImageTooSmallError
 from nst_tf.safe_write import write_file
@@ -80,7 +80,7 @@ def _local_path(source) -> tuple[str | None, Path]:
     text = os.fspath(source)
     if text.startswith(("http://", "https://")):
         return text, cached_download(text)
-    return None, Path(text).expanduser()
+    return None, user_path(text, "image")
 
 
 def check_regular_file(path: Path, what: str = "") -> Path:
@@ -296,7 +296,7 @@ def save_animation(
     once random VGG19 weights were used, each frame says so in red (as figures do)."""
     from nst_tf.vgg import random_weights_label, random_weights_used
 
-    path = Path(path).expanduser()
+    path = user_path(path, "image")
     if path.suffix.lower() != ".gif":
         raise ValueError(f"{path}: an animation is saved as .gif")
     pictures = [Image.fromarray(to_uint8(frame)) for frame in frames]

@@ -195,6 +195,8 @@ def content_layer_loss(features, target) -> tf.Tensor:
 
 def weighted_layer_sum(per_layer: dict, weights: Mapping[str, float] | None) -> tf.Tensor:
     """``Σ_l w_l · loss_l`` with equal weights summing to 1 when none are given."""
+    if not per_layer:
+        raise ValueError("no layers to sum: give the targets of at least one layer")
     weights = weights or equal_weights(per_layer)
     return tf.add_n([tf.cast(weights[name], tf.float32) * loss for name, loss in per_layer.items()])
 

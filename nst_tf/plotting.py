@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nst_tf.checks import user_path
 from nst_tf.fonts import use_hangul_font
 from nst_tf.language import tr
 from nst_tf.safe_write import write_file
@@ -129,7 +130,7 @@ def save_figure(fig, path: str | os.PathLike, dpi: int = 100, overwrite: bool = 
     """
     import io
 
-    path = Path(path).expanduser()
+    path = user_path(path, "figure")
     if path.suffix.lower() != ".png":
         raise ValueError(f"{path}: figures are saved as .png")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ from nst_tf.checks import whole_number
 from nst_tf.images import save_image
 from nst_tf.language import tr
 from nst_tf.progress import in_notebook, progress_bar
+from nst_tf.safe_write import usable_folder
 
 
 def short_part_label(part: str) -> str:
@@ -64,7 +65,8 @@ class Reporting:
             self, "checkpoint_every", whole_number("checkpoint_every", self.checkpoint_every, 0)
         )
         if self.checkpoint_dir is not None:
-            object.__setattr__(self, "checkpoint_dir", Path(self.checkpoint_dir).expanduser())
+            folder = usable_folder(self.checkpoint_dir, "checkpoint_dir")  # before the run
+            object.__setattr__(self, "checkpoint_dir", folder)
 
 
 def live_view(reporting: Reporting, total_steps: int):

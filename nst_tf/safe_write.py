@@ -17,6 +17,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from nst_tf.checks import user_path
 from nst_tf.errors import NSTError
 
 
@@ -41,7 +42,7 @@ def check_writable(path: str | os.PathLike, overwrite: bool = False, what: str =
     Checks, without writing: the folder exists and is writable, the name is not too
     long, the path is not a folder, and it does not exist unless ``overwrite``.
     """
-    path = Path(path).expanduser()
+    path = user_path(path, "output")
     folder = path.parent
     if not folder.is_dir():
         raise OutputError(f"{what} folder {folder} does not exist; create it first")
@@ -62,6 +63,36 @@ def check_writable(path: str | os.PathLike, overwrite: bool = False, what: str =
         if not path.is_file():
             raise OutputError(f"{what} {path} is not a regular file; it will not be replaced")
     return path
+
+
+def usable_folder(folder: str | os.PathLike, what: str = "folder") -> Path:
+    """``folder`` as a `Path` if it is, or can be made, a folder nst_tf may write into;
+    an `OutputError` saying why not otherwise (a file there, a broken symbolic link, no
+    right to write). Checked, not made: settings check where their run will write."""
+    folder = user_path(folder, what)
+    if folder.is_symlink() and not folder.exists():
+        raise OutputError(
+            f"{what} {folder} is a broken symbolic link (to {os.readlink(folder)}); "
+            "remove it or choose another folder"
+        )
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{what} {folder} is a file, not a folder; move it or choose another")
+    existing = next(p for p in (folder.absolute(), *folder.absolute().parents) if p.exists())
+    if not existing.is_dir():
+        raise OutputError(f"{what} {folder} cannot be made: {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"{what} {folder} cannot be written; choose a writable folder")
+    return folder
+
+
+def make_folder(folder: str | os.PathLike, what: str = "folder") -> Path:
+    """`usable_folder`, made now with its parents (the demo's folder, the download cache)."""
+    folder = usable_folder(folder, what)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{what} {folder} cannot be made ({exc.strerror})") from None
+    return folder
 
 
 def _fsync_folder(folder: Path) -> None:

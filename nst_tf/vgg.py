@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nst_tf.checks import one_of, whole_number
+from nst_tf.checks import one_of, user_path, whole_number
 from nst_tf.downloads import DownloadError, fetch
 from nst_tf.errors import NSTNotice, WeightsDownloadError, WeightsFileError, warn_once
 from nst_tf.language import tr
@@ -221,7 +221,7 @@ def _checked_source(source: str) -> str:
             f"the VGG19 weights are an empty path: pass 'auto', 'imagenet', 'random' or the "
             f"path of {IMAGENET_FILE}."
         )
-    path = Path(source).expanduser().absolute()
+    path = user_path(source, "VGG19 weights file").absolute()
     if not path.is_file():
         what = "is a directory" if path.is_dir() else "does not exist"
         raise WeightsFileError(

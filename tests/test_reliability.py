@@ -379,11 +379,45 @@ def test_the_memory_estimate_follows_the_activations():
             ValueError,
             "ratios must be finite",
         ),
+        (lambda: nst_tf.style_loss({}, {}, 16), ValueError, "no layers to sum"),
+        (lambda: nst_tf.gram_matrix(np.zeros((1, 0, 0, 3))), ValueError, "are empty"),
+        (lambda: load_image("~nouser_x9/x.png"), ValueError, "~nouser_x9 names no known user"),
+        (lambda: nst_tf.load_vgg19(""), ValueError, "weights are an empty path"),
     ],
 )
 def test_library_misuse_names_the_argument(call, error, message):
     with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
         call()
+
+
+def test_a_checkpoint_dir_that_is_a_file_is_refused_before_the_run(tmp_path):
+    taken = tmp_path / "taken"
+    taken.write_text("mine")
+    image = np.full((1, 32, 32, 3), 0.5, np.float32)
+    with pytest.raises(ValueError, match="checkpoint_dir .* is a file, not a folder"):
+        nst_tf.stylize(image, image, weights="random", checkpoint_dir=taken, checkpoint_every=1)
+    assert taken.read_text() == "mine"
+
+
+def test_an_nst_tf_cache_that_is_a_file_names_the_variable(tmp_path, monkeypatch):
+    from nst_tf.downloads import cache_dir
+
+    (tmp_path / "cache").write_text("mine")
+    monkeypatch.setenv("NST_TF_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(ValueError, match="NST_TF_CACHE folder .* is a file"):
+        cache_dir()
+
+
+def test_the_demo_folder_a_broken_link_is_one_line_and_missing_parents_are_made(tmp_path, capsys):
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "gone")
+    assert cli.main(["demo", "-o", str(link), "--weights", "random"]) == 2
+    err = capsys.readouterr().err
+    assert "broken symbolic link" in err and err.count("\n") == 1, err
+    deep = tmp_path / "a" / "b" / "c"
+    quick = ["--size", "32", "--steps", "1", "--quiet", "--weights", "random"]
+    assert cli.main(["demo", "-o", str(deep), *quick]) == 0, capsys.readouterr().err
+    assert (deep / "stylized.png").is_file()
 
 
 def test_options_are_refused_before_vgg19_is_built(monkeypatch):
