@@ -18,9 +18,11 @@ Everything a lesson or a user needs is importable from here: ``nst_tf.stylize``,
 ``nst_tf.weight_ratio_sweep``, ``nst_tf.plot_gram``...
 """
 
+from nst_tf.signals import exit_at_stop_signals
 from nst_tf.tensorflow_setup import import_tensorflow_quietly
 
 import_tensorflow_quietly()  # before any module imports TensorFlow: no start-up noise
+_started = exit_at_stop_signals("starting nst_tf")  # Ctrl-C while scipy... loads: one line
 
 from nst_tf.errors import (  # noqa: E402
     ImageError,
@@ -79,6 +81,8 @@ from nst_tf.transfer import StylizeResult, stylize  # noqa: E402
 from nst_tf.vgg import RandomWeightsWarning, load_vgg19  # noqa: E402
 
 __version__ = "0.1.0"
+
+_started()  # stop signals act as before again
 
 __all__ = [
     "LAYER_NAMES",

@@ -82,7 +82,10 @@ def signals_deferred(signals=STOP_SIGNALS):
 
 def is_interactive() -> bool:
     """A Python prompt or a notebook kernel, where Ctrl-C must not end the process."""
-    return hasattr(sys, "ps1") or bool(sys.flags.interactive) or "IPython" in sys.modules
+    if hasattr(sys, "ps1") or sys.flags.interactive:
+        return True
+    ipython = sys.modules.get("IPython")  # imported by Keras too: is a shell running?
+    return ipython is not None and ipython.get_ipython() is not None
 
 
 @contextlib.contextmanager
@@ -96,9 +99,28 @@ def quiet_exit_while_starting(what: str):
         with stop_signals_raise():
             yield
     except KeyboardInterrupt as interrupt:
-        signum = signal_of(interrupt)
-        print(
-            f"nst_tf: stopped by {signal.Signals(signum).name} while {what}; nothing was written",
-            file=sys.stderr,
-        )
-        sys.exit(128 + signum)
+        _stopped_while(what, signal_of(interrupt))
+
+
+def exit_at_stop_signals(what: str):
+    """From now until the returned function is called, in a program (not a prompt or a
+    notebook), a stop signal ends the process as `quiet_exit_while_starting` does.
+
+    For what a ``with`` block cannot hold: the rest of ``import nst_tf`` after
+    TensorFlow (scipy, Pillow, about 6 s on a slow machine). Returns the function that
+    puts the previous handlers back.
+    """
+    if is_interactive() or not _in_main_thread():
+        return lambda: None
+    handlers = _handlers(lambda signum, frame: _stopped_while(what, signum), STOP_SIGNALS)
+    handlers.__enter__()
+    return lambda: handlers.__exit__(None, None, None)
+
+
+def _stopped_while(what: str, signum: int):
+    """One line, then exit with the signal's code: nothing has been written yet."""
+    print(
+        f"nst_tf: stopped by {signal.Signals(signum).name} while {what}; nothing was written",
+        file=sys.stderr,
+    )
+    sys.exit(128 + signum)

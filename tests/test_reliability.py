@@ -121,6 +121,30 @@ def test_ctrl_c_while_tensorflow_starts_is_one_line(tmp_path):
     assert len(stderr.strip().splitlines()) == 1 and "SIGINT" in stderr
 
 
+def test_ctrl_c_while_nst_tf_loads_scipy_is_one_line(tmp_path):
+    """After TensorFlow, ``import nst_tf`` loads scipy and more (about 6 s on a slow
+    machine): a Ctrl-C then is one line, not a traceback. The signal is sent from an
+    import hook the moment scipy.optimize is imported, not after a guessed delay."""
+    script = (
+        "import importlib.abc, os, signal, sys\n"
+        "class Hook(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name == 'scipy.optimize' and 'tensorflow' in sys.modules:\n"
+        "            os.kill(os.getpid(), signal.SIGINT)\n"
+        "sys.meta_path.insert(0, Hook())\n"
+        "from nst_tf.cli import main\n"
+        "sys.exit(main(['--help']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 130, done.stderr
+    _no_traceback(done.stderr)
+    assert done.stderr.strip().splitlines() == [
+        "nst_tf: stopped by SIGINT while starting nst_tf; nothing was written"
+    ]
+
+
 def test_signals_wait_while_a_result_is_saved(tmp_path):
     out = tmp_path / "o.png"
 
