@@ -73,10 +73,22 @@ def korean_time(seconds: float) -> str:
     return f"{minutes}분 {rest}초" if minutes else f"{rest}초"
 
 
-#: (README, column header, formatter): the lesson tables the times are written into.
+def evaluations(seconds: float, evaluation_s: float) -> str:
+    """A lesson's cost in evaluations (its time / one evaluation's): machines compare."""
+    return f"{seconds / evaluation_s:,.0f}"
+
+
+#: What a lesson at its defaults may cost on a 2-core CPU, in evaluations (about 3.5
+#: minutes there), and the whole course (about 15 minutes): issue 20's budget.
+LESSON_BUDGET, COURSE_BUDGET = 450, 2000
+
+#: (README, column header, formatter(seconds, evaluation_s)): the lesson tables' columns
+#: the measurement is written into.
 README_TABLES = (
-    (ROOT / "README.md", "time", english_time),
-    (ROOT / "README.ko.md", "기본값으로 걸리는 시간", korean_time),
+    (ROOT / "README.md", "time", lambda seconds, _: english_time(seconds)),
+    (ROOT / "README.md", "evaluations", evaluations),
+    (ROOT / "README.ko.md", "기본값으로 걸리는 시간", lambda seconds, _: korean_time(seconds)),
+    (ROOT / "README.ko.md", "계산 횟수", evaluations),
 )
 
 
@@ -105,8 +117,10 @@ def table_times(text: str, header: str) -> dict[str, str]:
     raise ValueError(f"no table with a column {header!r}")
 
 
-def write_readme_times(lessons: dict[str, float]) -> None:
-    """Put the measured ``{"01": seconds, ...}`` into both READMEs' tables."""
+def write_readme_times(report: dict) -> None:
+    """Put the measured times (``report["lessons_s"]``, ``{"01": seconds, ...}``) and
+    evaluations into both READMEs' tables."""
+    lessons, evaluation_s = report["lessons_s"], report["evaluation_s"]
     for readme, header, formatter in README_TABLES:
         text = readme.read_text()
         lines = text.splitlines(keepends=True)
@@ -118,7 +132,7 @@ def write_readme_times(lessons: dict[str, float]) -> None:
             cells = lines[i].rstrip("\n").strip().strip("|").split("|")
             number = cells[0].strip()
             if number in lessons:
-                cells[column] = f" {formatter(lessons[number])} "
+                cells[column] = f" {formatter(lessons[number], evaluation_s)} "
                 lines[i] = "|" + "|".join(cells) + "|\n"
         readme.write_text("".join(lines))
 
@@ -131,7 +145,7 @@ def main() -> None:
     parser.add_argument("--only-readmes", action="store_true", help="tables from --out, no run")
     args = parser.parse_args()
     if args.only_readmes:
-        write_readme_times(json.loads(args.out.read_text())["lessons_s"])
+        write_readme_times(json.loads(args.out.read_text()))
         return
     executed = args.executed or Path(tempfile.mkdtemp(prefix="lessons-"))
     executed.mkdir(parents=True, exist_ok=True)
@@ -150,8 +164,12 @@ def main() -> None:
     }
     args.out.write_text(json.dumps(report, indent=1) + "\n")
     print(f"course: {english_time(report['total_s'])}; one evaluation {evaluation:.3f} s")
+    over = [n for n, s in lessons.items() if s / evaluation > LESSON_BUDGET]
+    course = report["total_s"] / evaluation
+    print(f"budget: lessons over {LESSON_BUDGET} evaluations: {over or 'none'}; "
+          f"course {course:.0f} of {COURSE_BUDGET}")  # fmt: skip
     if args.readmes:
-        write_readme_times(lessons)
+        write_readme_times(report)
 
 
 def _cpu_model() -> str:

@@ -44,6 +44,7 @@ from nst_tf.exercises import (  # noqa: E402
 )
 from nst_tf.features import LAYER_NAMES, FeatureExtractor, preprocess  # noqa: E402
 from nst_tf.gram import flatten_channels, gram_matrix  # noqa: E402
+from nst_tf.hardware import lesson_size  # noqa: E402
 from nst_tf.images import load_image, load_mask, resize, save_animation, save_image  # noqa: E402
 from nst_tf.language import set_language, tr  # noqa: E402
 from nst_tf.losses import (  # noqa: E402
@@ -113,6 +114,7 @@ __all__ = [
     "gram_matrix",
     "image_title",
     "keras_to_gatys_factor",
+    "lesson_size",
     "load_image",
     "load_mask",
     "load_painting",

@@ -95,7 +95,9 @@ def test_batched_and_one_by_one_sweeps_are_the_same_runs(content, style, vgg_h5)
         np.testing.assert_allclose(together.history[name], apart.history[name], rtol=1e-4)
     np.testing.assert_allclose(together.images, apart.images, atol=1e-4)
     auto = weight_ratio_sweep(content, style, **{**quick, "steps": 1})
-    assert auto.batched  # two 64 px images fit the budget
+    assert auto.batched  # two 64 px images fit the budget, and Adam's batch is exact
+    lbfgs = weight_ratio_sweep(content, style, **{**quick, "steps": 1, "optimizer": "lbfgs"})
+    assert not lbfgs.batched  # one line search for the batch converges far more slowly
 
 
 def test_sweep_from_white_noise(content, style, vgg_h5):

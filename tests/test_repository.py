@@ -61,8 +61,15 @@ def test_both_readmes_give_the_measured_lesson_times():
         import lesson_times
     finally:
         sys.path.pop(0)
-    measured = json.loads((ROOT / "benchmarks" / "lesson_times.json").read_text())["lessons_s"]
+    report = json.loads((ROOT / "benchmarks" / "lesson_times.json").read_text())
+    measured, evaluation_s = report["lessons_s"], report["evaluation_s"]
     assert sorted(measured) == [p.name[:2] for p in sorted((ROOT / "notebooks").glob("*.ipynb"))]
     for readme, header, formatter in lesson_times.README_TABLES:
         shown = lesson_times.table_times(readme.read_text(), header)
-        assert shown == {n: formatter(s) for n, s in measured.items()}, readme.name
+        expected = {n: formatter(s, evaluation_s) for n, s in measured.items()}
+        assert shown == expected, (readme.name, header)
+    # the recorded run (one papermill run of every lesson at its defaults) keeps the
+    # class's budget, counted in evaluations so machines compare (issue 20)
+    costs = {n: s / evaluation_s for n, s in measured.items()}
+    assert max(costs.values()) <= lesson_times.LESSON_BUDGET, costs
+    assert sum(costs.values()) <= lesson_times.COURSE_BUDGET, costs

@@ -119,6 +119,7 @@ def test_masks_work_in_the_batched_sweep(content, two_styles, vgg_h5):
         two_styles,
         ratios=[1e-3, 1e-1],
         steps=2,
+        batched=True,
         style_masks=[left, right],
         weights=str(vgg_h5),
         progress=False,

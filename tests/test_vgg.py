@@ -217,3 +217,17 @@ def test_this_machines_bfloat16_units_are_found_or_not():
     cpuinfo = Path("/proc/cpuinfo")
     flags = cpuinfo.read_text() if cpuinfo.exists() else ""
     assert (found is not None) == ("avx512_bf16" in flags or "amx_bf16" in flags)
+
+
+def test_lesson_size_auto_is_256_on_a_cpu_and_512_on_a_gpu_announced(monkeypatch):
+    from nst_tf import errors, hardware
+
+    monkeypatch.setattr(hardware, "gpu_name", lambda: None)
+    assert hardware.lesson_size("auto") == 256 and hardware.lesson_size(96) == 96
+    monkeypatch.setattr(hardware, "gpu_name", lambda: "Tesla T4")
+    monkeypatch.setattr(errors, "_SHOWN", set())
+    with pytest.warns(hardware.SizeNotice, match=r"Tesla T4.*512 px.*IMAGE_SIZE"):
+        assert hardware.lesson_size() == 512
+    assert hardware.lesson_size(300) == 300  # a number is kept, on a GPU too
+    with pytest.raises(ValueError, match="IMAGE_SIZE must be >= 16"):
+        hardware.lesson_size(8)
