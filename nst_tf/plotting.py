@@ -31,17 +31,18 @@ MATRIX_CMAP = "viridis"
 LOSS_COLORS = {"total": "black", "content": "tab:blue", "style": "tab:orange", "tv": "tab:green"}
 
 
-def mark_random_weights(fig) -> None:
+def mark_random_weights(fig, inside: bool = False) -> None:
     """Write "random weights" in red at the bottom right of ``fig`` (once) if VGG19 has
-    run with random weights in this process."""
+    run with random weights in this process: below the panels (a figure saved and shown
+    with ``bbox_inches="tight"``), or ``inside`` its bottom edge (a fixed layout)."""
     if random_weights_used() and not getattr(fig, "_nst_tf_marked", False):
         fig._nst_tf_marked = True
-        fig.text(  # below the panels: saved and shown with bbox_inches="tight"
+        fig.text(
             0.995,
-            0.0,
+            0.01 if inside else 0.0,
             random_weights_label(),
             ha="right",
-            va="top",
+            va="bottom" if inside else "top",
             color="tab:red",
             fontsize=8,
         )
