@@ -104,6 +104,7 @@ class LiveView:
         """The picture: current images, the loss curve, the status line, as PNG bytes."""
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
+        from matplotlib.ticker import NullFormatter
 
         shown = np.clip(np.asarray(self.images)[:MOST_IMAGES], 0.0, 1.0)
         figure = Figure(figsize=(2.4 * len(shown) + 3.2, 2.6))
@@ -116,6 +117,7 @@ class LiveView:
         curve.plot(np.arange(1, len(self.losses) + 1), self.losses, color="black")
         if min(self.losses) > 0:
             curve.set_yscale("log")
+            curve.yaxis.set_minor_formatter(NullFormatter())  # powers of ten only
         curve.set_xlim(1, max(self.total, 2))
         curve.set_xlabel(tr("스텝", "step"), fontsize=8)
         curve.set_title(part_label("total"), fontsize=9)
