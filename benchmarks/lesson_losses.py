@@ -27,7 +27,7 @@ RATIOS = [1e-4, 1e-3, 1e-2, 1e-1]
 
 
 def fine_losses(result) -> np.ndarray:
-    """The total loss per step at the output's size (the last scale), ``(steps, batch)``."""
+    """The total loss per step at the output's size (the last scale), ``(steps,)``."""
     total = np.asarray(result.history["total"])
     return total[-result.scales[-1][1] :]
 
@@ -66,7 +66,7 @@ def main() -> None:
     }
     report = {}
     for name, (steps, make) in runs.items():
-        losses = fine_losses(make())[:, 0]
+        losses = fine_losses(make())  # one image: (steps,)
         report[name] = {"steps": steps, "ratio_to_100": float(losses[steps - 1] / losses[-1])}
         print(f"{name}: loss at {steps} steps = {report[name]['ratio_to_100']:.3f} x at 100")
     batched, alone = (

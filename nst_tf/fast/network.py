@@ -1,0 +1,63 @@
+"""The image transformation network of Johnson et al. (2016), as a Keras model.
+
+``[0, 1]`` RGB ``(batch, H, W, 3)`` in, the same shape out: a 9x9 convolution, two
+strided convolutions (down to a quarter of the size), residual blocks, two upsampling
+stages done as nearest-neighbour resize + convolution (not transposed convolutions,
+whose uneven overlap draws a checkerboard: Odena et al. 2016), a 9x9 convolution to RGB
+and a sigmoid. Instance normalisation (Ulyanov et al. 2016) after each convolution. Any
+input size works: the output is cut to the input's size where the strides rounded up.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from nst_tf.checks import whole_number
+
+
+def _conv(x, filters: int, size: int, strides: int = 1, relu: bool = True):
+    x = layers.Conv2D(filters, size, strides=strides, padding="same")(x)
+    x = layers.GroupNormalization(groups=-1)(x)  # groups=-1: instance normalisation
+    return layers.ReLU()(x) if relu else x
+
+
+def _residual(x, filters: int):
+    y = _conv(x, filters, 3)
+    y = _conv(y, filters, 3, relu=False)
+    return layers.Add()([x, y])
+
+
+def _upsample(x, filters: int):
+    x = layers.UpSampling2D(2, interpolation="nearest")(x)
+    return _conv(x, filters, 3)
+
+
+@keras.saving.register_keras_serializable(package="nst_tf")
+class CropTo(layers.Layer):
+    """``x`` cut to the height and width of ``like`` (the strides round odd sizes up)."""
+
+    def call(self, x, like):
+        shape = keras.ops.shape(like)
+        return x[:, : shape[1], : shape[2], :]
+
+    def compute_output_shape(self, x_shape, like_shape):
+        return (x_shape[0], like_shape[1], like_shape[2], x_shape[3])
+
+
+def transform_network(width: int = 32, residual_blocks: int = 5) -> keras.Model:
+    """Johnson et al.'s network with ``width`` channels at full size (32 in the paper;
+    twice that after each strided convolution) and ``residual_blocks`` blocks (5)."""
+    width = whole_number("width", width, 1)
+    residual_blocks = whole_number("residual_blocks", residual_blocks, 0)
+    photos = keras.Input((None, None, 3), name="photos")
+    x = _conv(photos, width, 9)
+    x = _conv(x, 2 * width, 3, strides=2)
+    x = _conv(x, 4 * width, 3, strides=2)
+    for _ in range(residual_blocks):
+        x = _residual(x, 4 * width)
+    x = _upsample(x, 2 * width)
+    x = _upsample(x, width)
+    x = layers.Conv2D(3, 9, padding="same")(x)
+    x = layers.Activation("sigmoid")(x)  # [0, 1] RGB, as every nst_tf image
+    return keras.Model(photos, CropTo()(x, photos), name="transform_network")

@@ -1,0 +1,80 @@
+"""Training a transformation network for one style, with the loss the lessons minimise.
+
+The perceptual loss of Johnson et al. (2016) is slide 3's loss: the network's output
+against the photo it was given (content) and against the style image (Gram matrices),
+plus total variation, with the same terms, layers, weights and feature extractor as
+`nst_tf.stylize` (`nst_tf.losses.LossSettings`). Where `stylize` changes the pixels of one
+picture, `StyleTrainer` changes the network's weights for every photo it is shown, with
+Keras's ``fit`` (callbacks, progress, checkpoints).
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+
+from nst_tf.features import shared_extractor
+from nst_tf.losses import LossParts, style_mix
+from nst_tf.objective import evaluate
+from nst_tf.transfer import TransferSettings, as_style_list, settings_from
+
+
+def perceptual_loss(extractor, terms, weights, style_target, photos, outputs) -> LossParts:
+    """Slide 3's loss parts ``(batch,)`` of the network's ``outputs`` for ``photos`` (both
+    ``[0, 1]`` RGB ``(batch, H, W, 3)``): each output against its own photo's activations
+    (content) and the style's target; ``terms`` and ``weights`` as in
+    `nst_tf.objective.Objective`."""
+    content_term = terms[0]
+    content_target = content_term.summarize(extractor(photos), photos)
+    content_target = {layer: tf.stop_gradient(value) for layer, value in content_target.items()}
+    return evaluate(extractor, terms, outputs, (content_target, style_target, ()), weights)
+
+
+class StyleTrainer(keras.Model):
+    """``network`` (`nst_tf.fast.transform_network`) trained for the ``style`` image(s).
+
+    Settings as `stylize` takes them (``settings`` and/or keywords: ``weights``,
+    ``content_weight``, ``style_layers``...); only the loss and network groups matter
+    here. Compile with an optimiser and ``fit`` on batches of ``[0, 1]`` photos; the
+    metrics are the batch means of the loss parts. Save ``trainer.network``: it alone is
+    needed to stylise.
+    """
+
+    def __init__(
+        self, network: keras.Model, style, settings: TransferSettings | None = None, **keywords
+    ):
+        super().__init__()
+        settings = settings_from(settings, keywords)
+        loss = settings.loss
+        if loss.batch != 1:
+            raise ValueError("a trained network has one set of loss weights, not a batch")
+        self.network = network
+        self.extractor = shared_extractor(loss.layers, settings.network)
+        self.terms = loss.terms()
+        styles = as_style_list(style)
+        mix = style_mix(loss.style_blend, len(styles))
+        self.style_target = self.terms[1].target(self.extractor, None, styles, mix)
+        self.term_weights = tuple(
+            tf.constant(loss.term_weights[term.name], tf.float32) for term in self.terms
+        )
+
+    def call(self, photos, training=False):
+        return self.network(photos, training=training)
+
+    def loss_parts(self, photos, outputs) -> LossParts:
+        """The loss parts ``(batch,)`` of ``outputs`` for ``photos`` (`perceptual_loss`)."""
+        return perceptual_loss(
+            self.extractor, self.terms, self.term_weights, self.style_target, photos, outputs
+        )
+
+    def train_step(self, photos):
+        with tf.GradientTape() as tape:
+            parts = self.loss_parts(photos, self.network(photos, training=True))
+            total = tf.reduce_mean(parts.total)
+        variables = self.network.trainable_variables
+        self.optimizer.apply(tape.gradient(total, variables), variables)
+        return {name: tf.reduce_mean(value) for name, value in parts._asdict().items()}
+
+    def test_step(self, photos):
+        parts = self.loss_parts(photos, self.network(photos, training=False))
+        return {name: tf.reduce_mean(value) for name, value in parts._asdict().items()}
