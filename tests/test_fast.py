@@ -2,13 +2,19 @@
 lessons' own loss. Small (48-64 px, a narrow network, a few steps), on the seeded VGG19
 weights file."""
 
+import shutil
+
 import keras
 import numpy as np
 import pytest
+from PIL import Image
 
-from nst_tf.fast import StyleTrainer, transform_network
+from nst_tf.errors import NSTNotice
+from nst_tf.fast import StyleTrainer, photo_batches, photo_files, transform_network
+from nst_tf.fast.data import SkippedPhotoNotice
 from nst_tf.features import shared_extractor
 from nst_tf.objective import Objective
+from nst_tf.sample_images import bundled_image_path
 from nst_tf.transfer import TransferSettings
 
 
@@ -62,3 +68,42 @@ def test_a_few_training_steps_lower_the_loss_and_leave_vgg19_alone(photos, style
     assert after < 0.5 * before, (before, history, after)
     for old, new in zip(vgg_before, trainer.extractor.model.weights[:2]):
         np.testing.assert_array_equal(old, np.array(new))
+
+
+@pytest.fixture
+def photo_folder(tmp_path):
+    """Two photos of other sizes and aspects (one smaller than a 48 px crop), a broken
+    'photo', and a text file the folder may hold."""
+    folder = tmp_path / "photos"
+    (folder / "more").mkdir(parents=True)
+    shutil.copy(bundled_image_path("chelsea"), folder / "cat.png")
+    Image.open(bundled_image_path("rocket")).resize((40, 30)).save(folder / "more" / "small.jpg")
+    (folder / "broken.jpg").write_bytes(b"not a jpeg at all")
+    (folder / "notes.txt").write_text("not a photo")
+    return folder
+
+
+def test_a_photo_folder_gives_batches_of_crops_and_names_what_it_skips(photo_folder):
+    with pytest.warns(SkippedPhotoNotice, match=r"1 file\(s\).*broken\.jpg"):
+        assert [p.name for p in photo_files(photo_folder)] == ["cat.png", "small.jpg"]
+    batches = iter(photo_batches(photo_folder, size=48, batch=3))
+    for _ in range(2):  # endless: more crops than photos
+        crops = next(batches).numpy()
+        assert crops.shape == (3, 48, 48, 3) and crops.min() >= 0.0 and crops.max() <= 1.0
+
+
+def test_a_folder_without_photos_is_refused_with_what_to_do(tmp_path):
+    (tmp_path / "notes.txt").write_text("no photos here")
+    with pytest.raises(ValueError, match="holds no photo that opens"):
+        photo_files(tmp_path)
+    with pytest.raises(ValueError, match="is not a folder"):
+        photo_files(tmp_path / "notes.txt")
+
+
+def test_a_trainer_fits_on_a_photo_folder(photo_folder, style, vgg_h5):
+    trainer = StyleTrainer(_network(), style, weights=str(vgg_h5))
+    trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
+    with pytest.warns(NSTNotice):
+        batches = photo_batches(photo_folder, size=48, batch=2)
+    history = trainer.fit(batches, steps_per_epoch=2, epochs=1, verbose=0, shuffle=False).history
+    assert np.isfinite(history["total"]).all()
