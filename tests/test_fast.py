@@ -10,7 +10,15 @@ import pytest
 from PIL import Image
 
 from nst_tf.errors import NSTNotice
-from nst_tf.fast import StyleTrainer, photo_batches, photo_files, transform_network
+from nst_tf.fast import (
+    StyleTrainer,
+    load_network,
+    photo_batches,
+    photo_files,
+    save_network,
+    stylize_fast,
+    transform_network,
+)
 from nst_tf.fast.data import SkippedPhotoNotice
 from nst_tf.features import shared_extractor
 from nst_tf.objective import Objective
@@ -38,9 +46,29 @@ def test_any_input_size_gives_an_image_of_that_size_in_0_1(height, width):
 
 def test_a_saved_network_loads_back_with_identical_outputs(tmp_path, photos):
     network = _network()
-    network.save(tmp_path / "style.keras")
-    loaded = keras.saving.load_model(tmp_path / "style.keras")
-    np.testing.assert_array_equal(np.asarray(loaded(photos)), np.asarray(network(photos)))
+    path = save_network(network, tmp_path / "style.keras")
+    loaded = load_network(path)
+    np.testing.assert_array_equal(
+        stylize_fast(loaded, photos[:1]), stylize_fast(network, photos[:1])
+    )
+    with pytest.raises(ValueError, match="exists; pass overwrite"):
+        save_network(network, path)  # nothing replaced without overwrite
+    assert save_network(network, path, overwrite=True) == path
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: None, "does not exist: train one first"),
+        (lambda p: p.write_bytes(b"not a keras file"), "could not be loaded"),
+    ],
+    ids=["missing", "garbage"],
+)
+def test_a_network_file_that_is_not_one_is_named(tmp_path, make, message):
+    path = tmp_path / "style.keras"
+    make(path)
+    with pytest.raises(ValueError, match=message):
+        load_network(path)
 
 
 def test_the_training_loss_is_the_loss_stylize_minimises(photos, style, vgg_h5):
