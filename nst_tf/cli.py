@@ -141,18 +141,10 @@ def _field_default(cls, name: str):
     return next(f.default for f in dataclasses.fields(cls) if f.name == name)
 
 
-def _add_transfer_options(
-    parser: argparse.ArgumentParser, size: int, steps: int, weights: tuple[str, ...]
-) -> None:
-    """The options of `stylize`, with the API's choices and defaults."""
+def add_loss_options(parser: argparse.ArgumentParser, weights: tuple[str, ...]) -> None:
+    """Slide 3's loss (weights, layers, normalisation) and the VGG19 that measures it:
+    the options `stylize`, `sweep` and `train` share."""
     add = parser.add_argument
-    add("--size", type=positive_int, default=size, help=f"output long side, px ({size})")
-    add(
-        "--steps",
-        type=positive_int,
-        default=steps,
-        help=f"optimiser steps at the output size ({steps})",
-    )
     for name in weights:  # slide 3's weights, e.g. --style-weight
         default = _field_default(LossSettings, f"{name}_weight")
         add(f"--{name}-weight", type=non_negative, default=default, help=f"({default:g})")
@@ -170,6 +162,28 @@ def _add_transfer_options(
         default="keras",
         help="style loss normalisation (keras)",
     )
+    add("--seed", type=whole(0), default=0)
+    add(
+        "--weights",
+        default=None,
+        help="imagenet (download), auto (imagenet, or random if it cannot be downloaded: "
+        f"announced), random, or a .h5 path; default: ${WEIGHTS_ENV_VAR}, else imagenet",
+    )
+
+
+def _add_transfer_options(
+    parser: argparse.ArgumentParser, size: int, steps: int, weights: tuple[str, ...]
+) -> None:
+    """The options of `stylize`, with the API's choices and defaults."""
+    add = parser.add_argument
+    add("--size", type=positive_int, default=size, help=f"output long side, px ({size})")
+    add(
+        "--steps",
+        type=positive_int,
+        default=steps,
+        help=f"optimiser steps at the output size ({steps})",
+    )
+    add_loss_options(parser, weights)
     add("--optimizer", choices=list(OPTIMIZERS), default="lbfgs")
     add(
         "--optimizer-options",
@@ -178,13 +192,6 @@ def _add_transfer_options(
         help="hyper-parameters, e.g. learning_rate=0.05 (adam) or memory=10 (lbfgs)",
     )
     add("--init", default="content", help=f"{', '.join(INITS)}, or an image path")
-    add("--seed", type=whole(0), default=0)
-    add(
-        "--weights",
-        default=None,
-        help="imagenet (download), auto (imagenet, or random if it cannot be downloaded: "
-        f"announced), random, or a .h5 path; default: ${WEIGHTS_ENV_VAR}, else imagenet",
-    )
     add("--pooling", choices=POOLINGS, default="max")
     add(
         "--precision",
@@ -277,6 +284,9 @@ def build_parser() -> Parser:
     )
     demo.add_argument("--overwrite", action="store_true")
     demo.add_argument("--quiet", action="store_true")
+    from nst_tf.fast.commands import add_commands  # the second engine's own commands
+
+    add_commands(commands)
     return parser
 
 
@@ -561,7 +571,7 @@ def main(argv: list[str] | None = None) -> int:
         with stop_signals_raise(), warnings.catch_warnings():
             warnings.showwarning = show_warning
             args = parser.parse_args(argv)
-            return COMMANDS[args.command](args)
+            return (COMMANDS.get(args.command) or args.handler)(args)
     except (UsageError, ImageError, LayerError, TooLargeError, ValueError, TypeError) as exc:
         print(f"{PROG}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2

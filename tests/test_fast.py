@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from nst_tf import cli
 from nst_tf.errors import NSTNotice
 from nst_tf.fast import (
     StyleTrainer,
@@ -135,3 +136,39 @@ def test_a_trainer_fits_on_a_photo_folder(photo_folder, style, vgg_h5):
         batches = photo_batches(photo_folder, size=48, batch=2)
     history = trainer.fit(batches, steps_per_epoch=2, epochs=1, verbose=0, shuffle=False).history
     assert np.isfinite(history["total"]).all()
+
+
+def test_train_then_apply_on_files_end_to_end(photo_folder, tmp_path, capsys, vgg_h5):
+    network = tmp_path / "swirls.keras"
+    train = ["train", str(bundled_image_path("swirls")), "--photos", str(photo_folder)]
+    train += ["-o", str(network), "--size", "48", "--steps", "2", "--batch", "2", "--width", "8"]
+    assert cli.main([*train, "--quiet", "--weights", str(vgg_h5)]) == 0, capsys.readouterr()
+    assert load_network(network).count_params() > 0
+    again = cli.main([*train, "--quiet", "--weights", str(vgg_h5)])
+    assert again == 2 and "--overwrite" in capsys.readouterr().err  # nothing replaced
+    photo = str(bundled_image_path("chelsea"))
+    one = tmp_path / "cat.png"
+    assert cli.main(["apply", str(network), photo, "-o", str(one), "--size", "64"]) == 0
+    with Image.open(one) as image:
+        assert image.size == (64, 43)
+    folder = tmp_path / "out" / "many"  # made, with its parents
+    rocket = str(bundled_image_path("rocket"))
+    assert cli.main(["apply", str(network), photo, rocket, "-o", str(folder), "--size", "64"]) == 0
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "chelsea_stylized.png",
+        "rocket_stylized.png",
+    ]
+
+
+def test_apply_never_writes_over_its_input_and_names_a_bad_network(tmp_path, capsys):
+    photo = tmp_path / "photo.png"
+    shutil.copy(bundled_image_path("chelsea"), photo)
+    network = save_network(_network(), tmp_path / "n.keras")
+    assert cli.main(["apply", str(network), str(photo), "-o", str(photo), "--overwrite"]) == 2
+    assert "is also an input" in capsys.readouterr().err
+    (tmp_path / "bad.keras").write_text("no")
+    assert (
+        cli.main(["apply", str(tmp_path / "bad.keras"), str(photo), "-o", str(tmp_path / "o.png")])
+        == 2
+    )
+    assert "could not be loaded" in capsys.readouterr().err

@@ -1,0 +1,116 @@
+"""``nst-tf train`` and ``nst-tf apply``: fast style transfer on files, with the same input
+and output safety as ``nst-tf stylize`` (inputs checked first, nothing a user gave
+overwritten, every file written atomically, Ctrl-C keeps what was made)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nst_tf.checks import user_path
+from nst_tf.cli import (
+    PROG,
+    WEIGHT_NAMES,
+    add_loss_options,
+    check_folder,
+    check_inputs,
+    check_output,
+    positive_int,
+    save_result,
+)
+from nst_tf.images import SAVE_FORMATS
+from nst_tf.language import tr
+from nst_tf.signals import signal_of
+
+NETWORK_FORMAT = {".keras": "Keras"}
+
+
+def add_commands(commands) -> None:
+    """Add ``train`` and ``apply`` to the ``nst-tf`` subcommands."""
+    train = commands.add_parser("train", help="train a network for STYLE on a folder of photos")
+    train.add_argument("style", help="the style image")
+    train.add_argument("--photos", required=True, help="folder of training photos (any sizes)")
+    train.add_argument("-o", "--output", required=True, help="the trained network (.keras)")
+    train.add_argument("--size", type=positive_int, default=256, help="crop side, px (256)")
+    train.add_argument("--steps", type=positive_int, default=1000, help="training steps (1000)")
+    train.add_argument("--batch", type=positive_int, default=4, help="photos per step (4)")
+    train.add_argument("--learning-rate", type=float, default=1e-3, help="Adam's (0.001)")
+    train.add_argument("--width", type=positive_int, default=32, help="network channels (32)")
+    add_loss_options(train, WEIGHT_NAMES)
+    train.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(handler=cmd_train)
+    apply = commands.add_parser("apply", help="stylise photos with a trained network")
+    apply.add_argument("network", help="a network made by nst-tf train (.keras)")
+    apply.add_argument("photos", nargs="+", help="one or more photos")
+    apply.add_argument("-o", "--output", required=True, help="an image (one photo) or a folder")
+    apply.add_argument("--size", type=positive_int, default=1024, help="longest side, px (1024)")
+    apply.add_argument("--overwrite", action="store_true", help="replace outputs that exist")
+    apply.set_defaults(handler=cmd_apply)
+
+
+def cmd_train(args) -> int:
+    import keras
+
+    from nst_tf.fast import StyleTrainer, photo_batches, save_network, transform_network
+    from nst_tf.images import load_image
+    from nst_tf.transfer import TransferSettings
+
+    check_inputs([args.style])
+    out = check_output(args.output, [args.style], args.overwrite, NETWORK_FORMAT)
+    settings = TransferSettings.make(
+        **{f"{name}_weight": getattr(args, f"{name}_weight") for name in WEIGHT_NAMES},
+        content_layers=args.content_layers,
+        style_layers=args.style_layers,
+        normalization=args.normalization,
+        seed=args.seed,
+        weights=args.weights,
+    )
+    batches = photo_batches(args.photos, args.size, args.batch, args.seed)
+    style = load_image(args.style, max_size=args.size)
+    keras.utils.set_random_seed(args.seed)
+    trainer = StyleTrainer(transform_network(args.width), style, settings)
+    trainer.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
+    stopped = None
+    try:
+        trainer.fit(batches, steps_per_epoch=args.steps, verbose=0 if args.quiet else 1)
+    except KeyboardInterrupt as interrupt:  # keep the network as it is now
+        stopped = interrupt
+    written, note = save_result(
+        lambda path, overwrite: save_network(trainer.network, path, overwrite), out, args.overwrite
+    )
+    if note:
+        print(f"{PROG}: {note}")
+    if stopped is not None:
+        print(tr(f"중지됨: 지금까지 학습한 신경망을 {written}에 저장했습니다",
+                 f"stopped: the network trained so far is in {written}"))  # fmt: skip
+        return 128 + signal_of(stopped)
+    print(tr(f"저장했습니다: {written}", f"wrote {written}"))
+    return 1 if note else 0
+
+
+def cmd_apply(args) -> int:
+    from nst_tf.fast import load_network, stylize_fast
+    from nst_tf.images import load_image, save_image
+
+    check_inputs([args.network, *args.photos])
+    inputs = [args.network, *args.photos]
+    out = user_path(args.output, "output")
+    if len(args.photos) == 1 and out.suffix.lower() in SAVE_FORMATS:
+        targets = [check_output(args.output, inputs, args.overwrite)]
+    else:
+        folder = check_folder(out, "output folder", make=True)
+        names = [folder / f"{Path(photo).stem}_stylized.png" for photo in args.photos]
+        targets = [check_output(name, inputs, args.overwrite, {".png": "PNG"}) for name in names]
+    network = load_network(args.network)
+    written, notes = [], []
+    for photo, target in zip(args.photos, targets):
+        result = stylize_fast(network, load_image(photo, max_size=args.size))
+        where, note = save_result(
+            lambda path, overwrite, r=result: save_image(r, path, overwrite), target, args.overwrite
+        )
+        written.append(str(where))
+        notes += [note] if note else []
+    for note in notes:
+        print(f"{PROG}: {note}")
+    print(tr(f"저장했습니다: {', '.join(written)}", f"wrote {', '.join(written)}"))
+    return 1 if notes else 0
