@@ -172,3 +172,16 @@ def test_apply_never_writes_over_its_input_and_names_a_bad_network(tmp_path, cap
         == 2
     )
     assert "could not be loaded" in capsys.readouterr().err
+
+
+def test_training_runs_under_a_one_device_mirrored_strategy(photos, style, vgg_h5):
+    """The code that trains on one device trains under tf.distribute (several GPUs, a TPU):
+    the network and optimiser made in the strategy's scope, fit unchanged."""
+    import tensorflow as tf
+
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    with strategy.scope():
+        trainer = StyleTrainer(_network(), style, weights=str(vgg_h5))
+        trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
+    history = trainer.fit(photos, epochs=3, batch_size=2, verbose=0).history["total"]
+    assert np.isfinite(history).all() and history[-1] < history[0]

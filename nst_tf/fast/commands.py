@@ -52,6 +52,7 @@ def cmd_train(args) -> int:
     import keras
 
     from nst_tf.fast import StyleTrainer, photo_batches, save_network, transform_network
+    from nst_tf.fast.training import training_strategy
     from nst_tf.images import load_image
     from nst_tf.transfer import TransferSettings
 
@@ -68,8 +69,9 @@ def cmd_train(args) -> int:
     batches = photo_batches(args.photos, args.size, args.batch, args.seed)
     style = load_image(args.style, max_size=args.size)
     keras.utils.set_random_seed(args.seed)
-    trainer = StyleTrainer(transform_network(args.width), style, settings)
-    trainer.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
+    with training_strategy().scope():  # several GPUs: each takes a share of every batch
+        trainer = StyleTrainer(transform_network(args.width), style, settings)
+        trainer.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
     stopped = None
     try:
         trainer.fit(batches, steps_per_epoch=args.steps, verbose=0 if args.quiet else 1)

@@ -78,3 +78,11 @@ class StyleTrainer(keras.Model):
     def test_step(self, photos):
         parts = self.loss_parts(photos, self.network(photos, training=False))
         return {name: tf.reduce_mean(value) for name, value in parts._asdict().items()}
+
+
+def training_strategy() -> tf.distribute.Strategy:
+    """Where a network trains: mirrored over the GPUs when there are several (each takes a
+    share of every batch), else TensorFlow's default (one GPU or the CPU). Make the
+    `StyleTrainer` and compile it inside ``training_strategy().scope()``."""
+    gpus = tf.config.list_logical_devices("GPU")
+    return tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
