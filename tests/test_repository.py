@@ -73,3 +73,19 @@ def test_both_readmes_give_the_measured_lesson_times():
     costs = {n: s / evaluation_s for n, s in measured.items()}
     assert max(costs.values()) <= lesson_times.LESSON_BUDGET, costs
     assert sum(costs.values()) <= lesson_times.COURSE_BUDGET, costs
+
+
+def test_every_subpackage_is_installed_by_a_plain_pip_install():
+    """Colab's set-up cell installs with ``pip install git+…`` (not editable): a
+    subpackage missing from pyproject.toml's list would be missing there (``nst-tf``
+    imports nst_tf.fast for its train/apply commands)."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "nst_tf").rglob("__init__.py")
+    }
+    assert found <= listed, sorted(found - listed)
