@@ -14,6 +14,7 @@ from nst_tf.cli import (
     check_folder,
     check_inputs,
     check_output,
+    non_negative,
     positive_int,
     save_result,
 )
@@ -33,7 +34,7 @@ def add_commands(commands) -> None:
     train.add_argument("--size", type=positive_int, default=256, help="crop side, px (256)")
     train.add_argument("--steps", type=positive_int, default=1000, help="training steps (1000)")
     train.add_argument("--batch", type=positive_int, default=4, help="photos per step (4)")
-    train.add_argument("--learning-rate", type=float, default=1e-3, help="Adam's (0.001)")
+    train.add_argument("--learning-rate", type=non_negative, default=1e-3, help="Adam's (0.001)")
     train.add_argument("--width", type=positive_int, default=32, help="network channels (32)")
     add_loss_options(train, WEIGHT_NAMES)
     train.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
@@ -74,7 +75,8 @@ def cmd_train(args) -> int:
         trainer.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
     stopped = None
     try:
-        trainer.fit(batches, steps_per_epoch=args.steps, verbose=0 if args.quiet else 1)
+        verbose = 0 if args.quiet else 1  # the batches are shuffled crops already:
+        trainer.fit(batches, steps_per_epoch=args.steps, verbose=verbose, shuffle=False)
     except KeyboardInterrupt as interrupt:  # keep the network as it is now
         stopped = interrupt
     written, note = save_result(
