@@ -116,6 +116,7 @@ def _run_all(page, url: str, timeout: float = 300) -> None:
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
     deadline = time.monotonic() + timeout
     for _attempt in range(3):  # a menu clicked while the page settles may do nothing
+        _answer_dialogs(page)
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
         started = time.monotonic() + 20
@@ -129,6 +130,19 @@ def _run_all(page, url: str, timeout: float = 300) -> None:
         if prompts and all(p not in ("[*]:", "[ ]:", "") for p in prompts):
             return
     pytest.fail(f"Run All did not finish within {timeout} s: {prompts}")
+
+
+def _answer_dialogs(page) -> None:
+    """JupyterLab sometimes opens a dialog while a fresh page settles (once seen in CI, its
+    modal blocked the Run menu): accept it, unless it reports an error."""
+    for _ in range(3):
+        dialog = page.locator(".jp-Dialog")
+        if not dialog.count():
+            return
+        text = dialog.first.inner_text()
+        assert "error" not in text.lower(), f"JupyterLab reported: {text}"
+        page.locator(".jp-Dialog .jp-mod-accept").first.click()
+        page.wait_for_timeout(500)
 
 
 def _prompts(page) -> list[str]:
