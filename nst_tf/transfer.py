@@ -347,20 +347,24 @@ def check_plan_sizes(content, styles, plan, loss: LossSettings) -> None:
     needed, first = min_image_size(loss.layers), plan[0][0]
     deepest = max(loss.layers, key=LAYER_NAMES.index)
     too_small = f"too small for layers up to {deepest} (a shorter side of at least {needed} px)"
-    if first < max(content.shape[1:3]):  # a coarse scale: the scales start too small
-        fix = f"start the scales at {_smallest_side(content, styles, loss)} px or more"
-    else:
-        fix = f"use a larger content image (or size), or shallower layers than {deepest}"
+    coarse = first < max(content.shape[1:3])  # a coarse first scale: the scales start too small
+    scales_fix = f"start the scales at {_smallest_side(content, styles, loss)} px or more"
     height, width = _scaled_size(content, first)
     if min(height, width) < needed:
+        fix = (
+            scales_fix
+            if coarse
+            else (f"use a larger content image (or size), or shallower layers than {deepest}")
+        )
         raise ValueError(f"At {first} px the content image is {width}x{height}, {too_small}: {fix}")
     for style in styles:
         height, width = _scaled_size(style, round(first * loss.style_scale))
         if min(height, width) < needed:
-            what = f"style_scale {loss.style_scale:g} makes a style image {width}x{height} px"
-            if first == max(content.shape[1:3]):
-                fix = "use a larger style_scale"
-            raise ValueError(f"{what} at {first} px, {too_small}: {fix}")
+            fix = scales_fix if coarse else "use a larger style_scale"
+            raise ValueError(
+                f"style_scale {loss.style_scale:g} makes a style image {width}x{height} px at "
+                f"{first} px, {too_small}: {fix}"
+            )
 
 
 def _memory_estimate(content, styles, plan, loss: LossSettings, run_settings, recompute):

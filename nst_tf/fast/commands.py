@@ -4,12 +4,15 @@ overwritten, every file written atomically, Ctrl-C keeps what was made)."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from nst_tf.checks import user_path
 from nst_tf.cli import (
     PROG,
     WEIGHT_NAMES,
+    _report,
+    _wrote,
     add_loss_options,
     check_folder,
     check_inputs,
@@ -20,6 +23,7 @@ from nst_tf.cli import (
 )
 from nst_tf.images import SAVE_FORMATS
 from nst_tf.language import tr
+from nst_tf.optimize import Stop, StopReason
 from nst_tf.signals import signal_of
 
 NETWORK_FORMAT = {".keras": "Keras"}
@@ -82,14 +86,16 @@ def cmd_train(args) -> int:
     written, note = save_result(
         lambda path, overwrite: save_network(trainer.network, path, overwrite), out, args.overwrite
     )
-    if note:
-        print(f"{PROG}: {note}")
     if stopped is not None:
-        print(tr(f"중지됨: 지금까지 학습한 신경망을 {written}에 저장했습니다",
-                 f"stopped: the network trained so far is in {written}"))  # fmt: skip
+        if note:
+            print(f"{PROG}: {note}", file=sys.stderr)
+        kept = tr(
+            f"중지됨: 지금까지 학습한 신경망을 {written}에 저장했습니다",
+            f"stopped: the network trained so far is in {written}",
+        )
+        print(kept, file=sys.stderr)
         return 128 + signal_of(stopped)
-    print(tr(f"저장했습니다: {written}", f"wrote {written}"))
-    return 1 if note else 0
+    return _report(Stop(StopReason.COMPLETED, args.steps), _wrote(str(written)), note)
 
 
 def cmd_apply(args) -> int:
@@ -114,7 +120,5 @@ def cmd_apply(args) -> int:
         )
         written.append(str(where))
         notes += [note] if note else []
-    for note in notes:
-        print(f"{PROG}: {note}")
-    print(tr(f"저장했습니다: {', '.join(written)}", f"wrote {', '.join(written)}"))
-    return 1 if notes else 0
+    done = Stop(StopReason.COMPLETED, len(written))
+    return _report(done, _wrote(", ".join(written)), "; ".join(notes))

@@ -73,11 +73,15 @@ class StyleTrainer(keras.Model):
             total = tf.reduce_mean(parts.total)
         variables = self.network.trainable_variables
         self.optimizer.apply(tape.gradient(total, variables), variables)
-        return {name: tf.reduce_mean(value) for name, value in parts._asdict().items()}
+        return _batch_means(parts)
 
     def test_step(self, photos):
-        parts = self.loss_parts(photos, self.network(photos, training=False))
-        return {name: tf.reduce_mean(value) for name, value in parts._asdict().items()}
+        return _batch_means(self.loss_parts(photos, self.network(photos, training=False)))
+
+
+def _batch_means(parts: LossParts) -> dict[str, tf.Tensor]:
+    """The metrics ``fit`` and ``evaluate`` report: each loss part's mean over the batch."""
+    return {name: tf.reduce_mean(value) for name, value in parts._asdict().items()}
 
 
 def training_strategy() -> tf.distribute.Strategy:
