@@ -18,20 +18,10 @@ from pathlib import Path
 import numpy as np
 
 import nst_tf
-from nst_tf.fast import StyleTrainer, stylize_fast, transform_network
+from nst_tf.fast import StyleTrainer, transform_network
+from nst_tf.fast.apply import forward_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def forward_seconds(network, photo, repeats: int = 5) -> float:
-    """Median seconds of one forward pass (after one untimed pass that builds it)."""
-    stylize_fast(network, photo)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        stylize_fast(network, photo)
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def training_images_per_second(style, size: int = 256, batch: int = 4, steps: int = 4) -> float:

@@ -68,11 +68,12 @@ class _WithoutAnnouncement(io.TextIOBase):
         self.stream.flush()
 
 
-def fetch(url: str, target: Path, md5: str | None = None) -> Path:
+def fetch(url: str, target: Path, md5: str | None = None, extract: bool = False) -> Path:
     """``target``, downloaded from ``url`` with ``keras.utils.get_file`` unless it is there.
 
     An interrupted or failed download leaves no file behind (Keras removes it); with an
-    ``md5``, a file whose hash does not match is downloaded again.
+    ``md5``, a file whose hash does not match is downloaded again. With ``extract``, the
+    archive is unpacked and the folder it was unpacked into is returned.
     """
     import keras
 
@@ -81,7 +82,12 @@ def fetch(url: str, target: Path, md5: str | None = None) -> Path:
     try:
         with _identified_as_nst_tf(), contextlib.redirect_stdout(_WithoutAnnouncement(sys.stdout)):
             path = keras.utils.get_file(
-                target.name, url, cache_dir=str(target.parent), cache_subdir="", file_hash=md5
+                target.name,
+                url,
+                cache_dir=str(target.parent),
+                cache_subdir="",
+                file_hash=md5,
+                extract=extract,
             )
     except Exception as exc:  # Keras raises a bare Exception on URL failures
         raise DownloadError(f"Could not download {url}: {exc}") from exc

@@ -163,12 +163,12 @@ def _to_rgb_array(image: Image.Image, peak: float) -> np.ndarray:
     return array
 
 
-def as_image_batch(image, name: str = "image") -> np.ndarray:
+def as_image_batch(image, name: str = "image", several: bool = False) -> np.ndarray:
     """``image`` as float32 ``(1, H, W, 3)`` in ``[0, 1]``, or an error saying what to do.
 
     Accepts ``(1, H, W, 3)`` or ``(H, W, 3)`` floats in ``[0, 1]`` (as `load_image`
-    returns); refuses other shapes, integer (0-255) pixels, NaN/Inf and values outside
-    ``[0, 1]``, naming the argument.
+    returns), and with ``several`` any ``(batch, H, W, 3)``; refuses other shapes,
+    integer (0-255) pixels, NaN/Inf and values outside ``[0, 1]``, naming the argument.
     """
     if isinstance(image, (str, os.PathLike)):
         raise TypeError(
@@ -180,10 +180,10 @@ def as_image_batch(image, name: str = "image") -> np.ndarray:
         raise TypeError(f"{name} must be an array of [0, 1] RGB pixels: {exc}") from exc
     if array.ndim == 3:
         array = array[np.newaxis]
-    if array.ndim != 4 or array.shape[0] != 1 or array.shape[-1] != 3:
+    if array.ndim != 4 or (array.shape[0] != 1 and not several) or array.shape[-1] != 3:
+        expected = "(batch, H, W, 3)" if several else "one [0, 1] RGB image (1, H, W, 3)"
         raise ValueError(
-            f"{name} must be one [0, 1] RGB image (1, H, W, 3) as load_image returns, "
-            f"got shape {array.shape}."
+            f"{name} must be {expected} as load_image returns, got shape {array.shape}."
         )
     unit_range(name, array)
     return np.clip(array, 0.0, 1.0).astype(np.float32)

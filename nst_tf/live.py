@@ -54,8 +54,9 @@ class LiveView:
         """The stage now running, e.g. ``"lbfgs 128px"`` of a coarse-to-fine run."""
         self.stage_name = name
 
-    def step(self, images: np.ndarray, values: dict[str, np.ndarray]) -> None:
-        """One finished step: its images ``(batch, H, W, 3)`` and loss parts."""
+    def step(self, images, values: dict[str, np.ndarray]) -> None:
+        """One finished step: its images ``(batch, H, W, 3)`` (or a function that makes
+        them, called only when the picture is redrawn) and loss parts."""
         self.done += 1
         self.losses.append(float(np.sum(values["total"])))
         self.images = images
@@ -106,7 +107,8 @@ class LiveView:
         from matplotlib.figure import Figure
         from matplotlib.ticker import NullFormatter
 
-        shown = np.clip(np.asarray(self.images)[:MOST_IMAGES], 0.0, 1.0)
+        images = self.images() if callable(self.images) else self.images
+        shown = np.clip(np.asarray(images)[:MOST_IMAGES], 0.0, 1.0)
         figure = Figure(figsize=(2.4 * len(shown) + 3.2, 2.6))
         FigureCanvasAgg(figure)
         axes = figure.subplots(1, len(shown) + 1, width_ratios=[1.0] * len(shown) + [1.35])

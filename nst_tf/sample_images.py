@@ -25,6 +25,8 @@ BUNDLED = {
     "swirls": "swirls.png",
     "mosaic": "mosaic.png",
 }
+#: The bundled images that are photos (the others are style images).
+PHOTOS = ("chelsea", "rocket")
 DEFAULT_CONTENT = "chelsea"
 DEFAULT_STYLE = "swirls"
 

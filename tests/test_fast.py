@@ -2,7 +2,9 @@
 lessons' own loss. Small (48-64 px, a narrow network, a few steps), on the seeded VGG19
 weights file."""
 
+import os
 import shutil
+import signal
 
 import keras
 import numpy as np
@@ -13,6 +15,7 @@ from nst_tf import cli
 from nst_tf.errors import NSTNotice
 from nst_tf.fast import (
     StyleTrainer,
+    data,
     load_network,
     photo_batches,
     photo_files,
@@ -20,9 +23,14 @@ from nst_tf.fast import (
     stylize_fast,
     transform_network,
 )
-from nst_tf.fast.data import SkippedPhotoNotice
+from nst_tf.fast.callbacks import NetworkCheckpoint
+from nst_tf.fast.data import PhotoSetDownloadError, SkippedPhotoNotice
+from nst_tf.fast.drawing import draw_network
+from nst_tf.fast.network import stage_shapes
+from nst_tf.fast.training import train
 from nst_tf.features import shared_extractor
 from nst_tf.objective import Objective
+from nst_tf.optimize import StopReason
 from nst_tf.sample_images import bundled_image_path
 from nst_tf.transfer import TransferSettings
 
@@ -185,3 +193,132 @@ def test_training_runs_under_a_one_device_mirrored_strategy(photos, style, vgg_h
         trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
     history = trainer.fit(photos, epochs=3, batch_size=2, verbose=0).history["total"]
     assert np.isfinite(history).all() and history[-1] < history[0]
+
+
+def _trainer(style, vgg_h5, **keywords):
+    trainer = StyleTrainer(_network(), style, weights=str(vgg_h5), **keywords)
+    trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
+    return trainer
+
+
+def test_train_keeps_the_history_and_previews_and_says_how_it_ended(photos, style, vgg_h5):
+    import tensorflow as tf
+
+    batches = tf.data.Dataset.from_tensors(photos).repeat()
+    record = train(_trainer(style, vgg_h5), batches, 4, preview=photos[:1], preview_every=2)
+    assert record.stop.reason is StopReason.COMPLETED and record.done == 4
+    assert all(len(values) == 4 for values in record.history.values())
+    assert record.history["total"][-1] < record.history["total"][0]
+    assert [step for step, _ in record.previews] == [0, 2, 4]
+    assert record.previews[-1][1].shape == photos[:1].shape
+
+
+def test_a_nan_loss_ends_training_with_the_network_before_it(photos, style, vgg_h5):
+    """Never trained on past a NaN: the step that gave it is undone, and the run says so."""
+    import tensorflow as tf
+
+    poisoned = photos.copy()
+    poisoned[0, 0, 0, 0] = np.nan
+    batches = tf.data.Dataset.from_tensor_slices(np.stack([photos, poisoned, photos])).repeat()
+    trainer = _trainer(style, vgg_h5)
+    after_first = []
+    first = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: (
+            batch == 0 and after_first.append(trainer.network.get_weights())
+        )
+    )
+    record = train(trainer, batches, 3, progress=False, callbacks=[first])
+    assert record.stop.reason is StopReason.NON_FINITE and record.done == 1
+    assert "step 2" in str(record.stop)
+    for kept, good in zip(trainer.network.get_weights(), after_first[0]):
+        np.testing.assert_array_equal(kept, good)
+
+
+def test_ctrl_c_ends_training_with_the_network_as_it_is(photos, style, vgg_h5):
+    import tensorflow as tf
+
+    def interrupt(batch, logs):
+        if batch == 1:
+            raise KeyboardInterrupt
+
+    batches = tf.data.Dataset.from_tensors(photos).repeat()
+    stopper = keras.callbacks.LambdaCallback(on_train_batch_end=interrupt)
+    record = train(_trainer(style, vgg_h5), batches, 5, progress=False, callbacks=[stopper])
+    assert record.stop.reason is StopReason.INTERRUPTED and record.done == 2
+    assert "interrupted at step 2" in str(record.stop)
+
+
+def test_train_checkpoints_resumes_and_keeps_the_network_at_sigterm(
+    photo_folder, tmp_path, capsys, vgg_h5, monkeypatch
+):
+    network = tmp_path / "swirls.keras"
+    train_args = ["train", str(bundled_image_path("swirls")), "--photos", str(photo_folder)]
+    train_args += ["-o", str(network), "--size", "48", "--batch", "2", "--width", "8", "--quiet"]
+    train_args += ["--weights", str(vgg_h5)]
+    saves = []
+    real_save = NetworkCheckpoint.save
+    monkeypatch.setattr(
+        NetworkCheckpoint, "save", lambda self: saves.append(self.done) or real_save(self)
+    )
+    assert cli.main([*train_args, "--steps", "4", "--save-every", "2"]) == 0
+    assert saves == [2, 4]
+    first = load_network(network).get_weights()
+    assert cli.main([*train_args, "--steps", "2", "--resume"]) == 0, capsys.readouterr().err
+    resumed = load_network(network).get_weights()
+    assert any(not np.array_equal(a, b) for a, b in zip(first, resumed))
+
+    def sigterm_at_second_step(self, batch, logs=None):
+        if batch == 1:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(
+        NetworkCheckpoint, "on_train_batch_begin", sigterm_at_second_step, raising=False
+    )
+    capsys.readouterr()
+    assert cli.main([*train_args, "--steps", "50", "--resume"]) == 128 + signal.SIGTERM
+    assert "the network trained so far is in" in capsys.readouterr().err
+    assert len(load_network(network).get_weights()) == len(first)  # whole, loadable
+
+
+def test_resume_needs_a_network_to_go_on_from(photo_folder, tmp_path, capsys):
+    args = ["train", str(bundled_image_path("swirls")), "--photos", str(photo_folder)]
+    assert cli.main([*args, "-o", str(tmp_path / "none.keras"), "--resume"]) == 2
+    assert "train without --resume first" in capsys.readouterr().err
+
+
+def test_a_list_of_photo_files_is_a_photo_source_too(photo_folder, tmp_path):
+    files = [photo_folder / "cat.png", photo_folder / "more" / "small.jpg"]
+    assert photo_files(files) == files
+    with pytest.raises(ValueError, match="missing.jpg does not exist"):
+        photo_files([*files, tmp_path / "missing.jpg"])
+
+
+def test_a_photo_set_that_cannot_be_downloaded_says_what_to_do_offline(tmp_path, monkeypatch):
+    """A real failed download (nothing listens on port 9), through the one download path."""
+    monkeypatch.setenv("NST_TF_CACHE", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)  # no folder named like the set here
+    url = "http://127.0.0.1:9/val2017.zip"
+    monkeypatch.setitem(
+        data.PHOTO_SETS, "coco-val2017", (url, *data.PHOTO_SETS["coco-val2017"][1:])
+    )
+    with pytest.raises(PhotoSetDownloadError) as info:
+        photo_files("coco-val2017")
+    message = str(info.value)
+    assert url in message and "--photos FOLDER" in message and "coco-val2017" in message
+    assert not list((tmp_path / "cache").glob("*.zip")), "no half-downloaded file left"
+
+
+def test_the_network_stages_shrink_to_a_quarter_and_grow_back():
+    shapes = stage_shapes(_network(), 64)
+    assert list(shapes) == ["in", "down_1", "down_2", "residual_1", "up_1", "up_2", "out"]
+    assert [shape[0] for shape in shapes.values()] == [64, 32, 16, 16, 32, 64, 64]
+    assert shapes["residual_1"][2] == 4 * shapes["in"][2] and shapes["out"][2] == 3
+    fig = draw_network(_network(), 64)
+    assert f"{_network().count_params():,}" in fig.axes[0].get_title()
+
+
+def test_a_batch_of_photos_is_stylised_as_each_alone(photos):
+    network = _network()
+    together = stylize_fast(network, photos)
+    assert together.shape == photos.shape
+    np.testing.assert_allclose(together[1:], stylize_fast(network, photos[1:]), atol=1e-6)

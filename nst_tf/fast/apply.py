@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import keras
@@ -43,7 +44,21 @@ def load_network(path: str | os.PathLike) -> keras.Model:
         ) from None
 
 
-def stylize_fast(network: keras.Model, photo) -> np.ndarray:
-    """``photo`` (``[0, 1]`` RGB, ``(H, W, 3)`` or ``(1, H, W, 3)``, any size) through
-    ``network`` in one forward pass: ``(1, H, W, 3)`` ``[0, 1]`` RGB."""
-    return np.asarray(network(as_image_batch(photo, "photo"), training=False))
+def stylize_fast(network: keras.Model, photos) -> np.ndarray:
+    """``photos`` (``[0, 1]`` RGB, ``(H, W, 3)`` or ``(batch, H, W, 3)``, any size, e.g.
+    the frames of a GIF) through ``network``, one forward pass each: ``(batch, H, W, 3)``
+    ``[0, 1]`` RGB."""
+    photos = as_image_batch(photos, "photos", several=True)
+    return np.concatenate([network(photo[None], training=False) for photo in photos])
+
+
+def forward_seconds(network: keras.Model, photo, repeats: int = 5) -> float:
+    """Median seconds of one forward pass of ``photo`` ``(1, H, W, 3)`` through
+    ``network``, after one untimed pass (which builds the computation for its size)."""
+    stylize_fast(network, photo)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        stylize_fast(network, photo)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))

@@ -4,6 +4,7 @@ overwritten, every file written atomically, Ctrl-C keeps what was made)."""
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from nst_tf.checks import user_path
 from nst_tf.cli import (
     PROG,
     WEIGHT_NAMES,
+    UsageError,
     _report,
     _wrote,
     add_loss_options,
@@ -24,7 +26,6 @@ from nst_tf.cli import (
 from nst_tf.images import SAVE_FORMATS
 from nst_tf.language import tr
 from nst_tf.optimize import Stop, StopReason
-from nst_tf.signals import signal_of
 
 NETWORK_FORMAT = {".keras": "Keras"}
 
@@ -41,6 +42,12 @@ def add_commands(commands) -> None:
     train.add_argument("--learning-rate", type=non_negative, default=1e-3, help="Adam's (0.001)")
     train.add_argument("--width", type=positive_int, default=32, help="network channels (32)")
     add_loss_options(train, WEIGHT_NAMES)
+    train.add_argument(
+        "--save-every", type=positive_int, default=100, help="write OUT every N steps (100)"
+    )
+    train.add_argument(
+        "--resume", action="store_true", help="go on training the network in OUT (--width unused)"
+    )
     train.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(handler=cmd_train)
@@ -56,13 +63,22 @@ def add_commands(commands) -> None:
 def cmd_train(args) -> int:
     import keras
 
-    from nst_tf.fast import StyleTrainer, photo_batches, save_network, transform_network
-    from nst_tf.fast.training import training_strategy
+    from nst_tf.fast import (
+        StyleTrainer,
+        load_network,
+        photo_batches,
+        save_network,
+        transform_network,
+    )
+    from nst_tf.fast.callbacks import NetworkCheckpoint
+    from nst_tf.fast.training import train, training_strategy
     from nst_tf.images import load_image
     from nst_tf.transfer import TransferSettings
 
     check_inputs([args.style])
-    out = check_output(args.output, [args.style], args.overwrite, NETWORK_FORMAT)
+    out = check_output(args.output, [args.style], args.overwrite or args.resume, NETWORK_FORMAT)
+    if args.resume and not out.is_file():
+        raise UsageError(f"--resume: {out} does not exist; train without --resume first")
     settings = TransferSettings.make(
         **{f"{name}_weight": getattr(args, f"{name}_weight") for name in WEIGHT_NAMES},
         content_layers=args.content_layers,
@@ -75,27 +91,27 @@ def cmd_train(args) -> int:
     style = load_image(args.style, max_size=args.size)
     keras.utils.set_random_seed(args.seed)
     with training_strategy().scope():  # several GPUs: each takes a share of every batch
-        trainer = StyleTrainer(transform_network(args.width), style, settings)
+        network = load_network(out) if args.resume else transform_network(args.width)
+        trainer = StyleTrainer(network, style, settings)
         trainer.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
-    stopped = None
-    try:
-        verbose = 0 if args.quiet else 1  # the batches are shuffled crops already:
-        trainer.fit(batches, steps_per_epoch=args.steps, verbose=verbose, shuffle=False)
-    except KeyboardInterrupt as interrupt:  # keep the network as it is now
-        stopped = interrupt
+    checkpoint = NetworkCheckpoint(out, args.save_every)
+    record = train(trainer, batches, args.steps, progress=not args.quiet, callbacks=[checkpoint])
+    may_replace = args.overwrite or args.resume or checkpoint.saved  # OUT is ours by now
     written, note = save_result(
-        lambda path, overwrite: save_network(trainer.network, path, overwrite), out, args.overwrite
+        lambda path, overwrite: save_network(trainer.network, path, overwrite), out, may_replace
     )
-    if stopped is not None:
-        if note:
-            print(f"{PROG}: {note}", file=sys.stderr)
-        kept = tr(
-            f"중지됨: 지금까지 학습한 신경망을 {written}에 저장했습니다",
-            f"stopped: the network trained so far is in {written}",
-        )
-        print(kept, file=sys.stderr)
-        return 128 + signal_of(stopped)
-    return _report(Stop(StopReason.COMPLETED, args.steps), _wrote(str(written)), note)
+    if record.stop.completed:
+        return _report(record.stop, _wrote(str(written)), note)
+    if note:
+        print(f"{PROG}: {note}", file=sys.stderr)
+    kept = tr(
+        f"{record.stop}: 지금까지 학습한 신경망을 {written}에 저장했습니다",
+        f"{record.stop}: the network trained so far is in {written}",
+    )
+    print(kept, file=sys.stderr)
+    if record.stop.reason is StopReason.INTERRUPTED:
+        return 128 + (record.stop.signal or signal.SIGINT)
+    return 1
 
 
 def cmd_apply(args) -> int:

@@ -1,4 +1,6 @@
-"""Photos to train on: a folder of images as endless batches of random square crops.
+"""Photos to train on, as endless batches of random square crops: a folder of images,
+a list of photo files, or a photo set downloaded by name (`PHOTO_SETS`, once, through
+nst_tf's one download path).
 
 Each photo is read with its shorter side scaled to the crop size (so a crop sees most of
 the photo, as Johnson et al.'s 256x256 COCO crops do), photos of any size and aspect
@@ -9,7 +11,6 @@ usable photo is refused with what to do.
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ import tensorflow as tf
 from PIL import Image
 
 from nst_tf.checks import user_path, whole_number
+from nst_tf.downloads import DownloadError, cache_dir, fetch
 from nst_tf.errors import ImageError, NSTNotice, warn_once
 from nst_tf.images import load_image, resize
 from nst_tf.language import tr
@@ -24,18 +26,69 @@ from nst_tf.language import tr
 #: The file endings read as photos (others in the folder are left alone, unannounced).
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 
+#: Photo sets downloaded by name: (archive URL, its folder of photos, Korean, English).
+PHOTO_SETS = {
+    "coco-val2017": (
+        "http://images.cocodataset.org/zips/val2017.zip",
+        "val2017",
+        "COCO 2017 검증용 사진 5,000장, 약 780 MB",
+        "COCO 2017 validation photos: 5,000 photos, about 780 MB",
+    ),
+}
+
 
 class SkippedPhotoNotice(NSTNotice):
     """A file with a photo's ending that does not open as an image: left out of training."""
 
 
-def photo_files(folder: str | os.PathLike) -> list[Path]:
-    """The photos in ``folder`` and its subfolders that open as images, sorted; the
-    others are named in one `SkippedPhotoNotice`."""
-    folder = user_path(folder, "photo folder")
-    if not folder.is_dir():
-        raise ValueError(f"photo folder {folder} is not a folder: give a folder of photos")
-    candidates = sorted(p for p in folder.rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES)
+class PhotoSetDownloadError(DownloadError):
+    """A photo set of `PHOTO_SETS` could not be downloaded (offline, blocked)."""
+
+
+def fetch_photo_set(name: str = "coco-val2017") -> Path:
+    """The folder of the photo set ``name`` (`PHOTO_SETS`), downloaded and unpacked into
+    nst_tf's cache once; offline, a `PhotoSetDownloadError` that says what to do."""
+    if name not in PHOTO_SETS:
+        raise ValueError(f"no photo set {name!r}: choose one of {sorted(PHOTO_SETS)}")
+    url, inner, korean, english = PHOTO_SETS[name]
+    try:
+        folder = fetch(url, cache_dir() / f"{name}.zip", extract=True)
+    except DownloadError as exc:
+        raise PhotoSetDownloadError(
+            tr(
+                f"사진 모음 '{name}'({korean})을 내려받지 못했습니다 ({exc.__cause__ or exc}).\n"
+                f"  시도한 주소: {url}\n"
+                "인터넷 없이 쓰려면: 인터넷이 되는 컴퓨터에서 그 파일을 받아 압축을 풀고, 그 "
+                '폴더를 주세요 (명령줄 --photos 폴더, 또는 photo_batches("폴더")).',
+                f"Could not download the photo set '{name}' ({english}): "
+                f"{exc.__cause__ or exc}.\n  tried: {url}\n"
+                "Offline: download and unpack it on a machine that is online, then give its "
+                'folder (--photos FOLDER on the command line, or photo_batches("FOLDER")).',
+            )
+        ) from exc
+    return folder / inner if (folder / inner).is_dir() else folder
+
+
+def photo_files(photos) -> list[Path]:
+    """The photos of ``photos`` that open as images: a folder (with its subfolders,
+    sorted), a list of files, or the name of a `PHOTO_SETS` set (downloaded once). Files
+    that do not open are named in one `SkippedPhotoNotice`."""
+    if isinstance(photos, (list, tuple)):
+        candidates = [user_path(path, "photo") for path in photos]
+        missing = [str(path) for path in candidates if not path.is_file()]
+        if missing:
+            raise ValueError(f"photo {missing[0]} does not exist: check the path")
+        folder = "the list of photos"
+    else:
+        if isinstance(photos, str) and photos in PHOTO_SETS and not Path(photos).exists():
+            photos = fetch_photo_set(photos)
+        folder = user_path(photos, "photo folder")
+        if not folder.is_dir():
+            raise ValueError(
+                f"photo folder {folder} is not a folder: give a folder of photos, or a photo "
+                f"set's name ({', '.join(PHOTO_SETS)})"
+            )
+        candidates = sorted(p for p in folder.rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES)
     photos, skipped = [], []
     for path in candidates:
         (photos if _opens(path) else skipped).append(path)
@@ -43,8 +96,8 @@ def photo_files(folder: str | os.PathLike) -> list[Path]:
         _say_skipped(skipped)
     if not photos:
         raise ValueError(
-            f"photo folder {folder} holds no photo that opens ({', '.join(PHOTO_SUFFIXES)}): "
-            "put the training photos there"
+            f"{folder} holds no photo that opens ({', '.join(PHOTO_SUFFIXES)}): "
+            "give the training photos"
         )
     return photos
 
@@ -80,13 +133,13 @@ def photo_at_short_side(path: Path, size: int) -> np.ndarray:
     return resize(photo, rows, cols)[0]
 
 
-def photo_batches(folder, size: int = 256, batch: int = 4, seed: int = 0) -> tf.data.Dataset:
-    """Endless ``(batch, size, size, 3)`` batches of random crops of the photos in
-    ``folder`` (`photo_files`), in a new random order each pass; a photo that fails to
-    decode after all is skipped and named."""
+def photo_batches(photos, size: int = 256, batch: int = 4, seed: int = 0) -> tf.data.Dataset:
+    """Endless ``(batch, size, size, 3)`` batches of random crops of ``photos`` (a folder,
+    a list of files or a set's name: `photo_files`), in a new random order each pass; a
+    photo that fails to decode after all is skipped and named."""
     size = whole_number("size", size, 16)
     batch = whole_number("batch", batch, 1)
-    files = photo_files(folder)
+    files = photo_files(photos)
 
     def photos():
         order = np.random.default_rng(seed)

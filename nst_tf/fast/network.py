@@ -15,22 +15,25 @@ from keras import layers
 
 from nst_tf.checks import whole_number
 
+#: The network's stages in order, each named by its last layer (``residual`` numbered).
+STAGES = ("in", "down_1", "down_2", "residual", "up_1", "up_2", "out")
 
-def _conv(x, filters: int, size: int, strides: int = 1, relu: bool = True):
+
+def _conv(x, filters: int, size: int, strides: int = 1, relu: bool = True, name=None):
     x = layers.Conv2D(filters, size, strides=strides, padding="same")(x)
     x = layers.GroupNormalization(groups=-1)(x)  # groups=-1: instance normalisation
-    return layers.ReLU()(x) if relu else x
+    return layers.ReLU(name=name)(x) if relu else x
 
 
-def _residual(x, filters: int):
+def _residual(x, filters: int, name: str):
     y = _conv(x, filters, 3)
     y = _conv(y, filters, 3, relu=False)
-    return layers.Add()([x, y])
+    return layers.Add(name=name)([x, y])
 
 
-def _upsample(x, filters: int):
+def _upsample(x, filters: int, name: str):
     x = layers.UpSampling2D(2, interpolation="nearest")(x)
-    return _conv(x, filters, 3)
+    return _conv(x, filters, 3, name=name)
 
 
 @keras.saving.register_keras_serializable(package="nst_tf")
@@ -51,13 +54,27 @@ def transform_network(width: int = 32, residual_blocks: int = 5) -> keras.Model:
     width = whole_number("width", width, 1)
     residual_blocks = whole_number("residual_blocks", residual_blocks, 0)
     photos = keras.Input((None, None, 3), name="photos")
-    x = _conv(photos, width, 9)
-    x = _conv(x, 2 * width, 3, strides=2)
-    x = _conv(x, 4 * width, 3, strides=2)
-    for _ in range(residual_blocks):
-        x = _residual(x, 4 * width)
-    x = _upsample(x, 2 * width)
-    x = _upsample(x, width)
+    x = _conv(photos, width, 9, name="in")
+    x = _conv(x, 2 * width, 3, strides=2, name="down_1")
+    x = _conv(x, 4 * width, 3, strides=2, name="down_2")
+    for block in range(1, residual_blocks + 1):
+        x = _residual(x, 4 * width, name=f"residual_{block}")
+    x = _upsample(x, 2 * width, name="up_1")
+    x = _upsample(x, width, name="up_2")
     x = layers.Conv2D(3, 9, padding="same")(x)
-    x = layers.Activation("sigmoid")(x)  # [0, 1] RGB, as every nst_tf image
+    x = layers.Activation("sigmoid", name="out")(x)  # [0, 1] RGB, as every nst_tf image
     return keras.Model(photos, CropTo()(x, photos), name="transform_network")
+
+
+def stage_shapes(network: keras.Model, size: int = 256) -> dict[str, tuple[int, int, int]]:
+    """Each stage's output ``(H, W, C)`` for a ``size`` x ``size`` photo, in order
+    (`STAGES`, residual blocks numbered): what `nst_tf.fast.drawing` draws."""
+    names = [
+        layer.name
+        for layer in network.layers
+        if layer.name in STAGES or layer.name.startswith("residual_")
+    ]
+    outputs = [network.get_layer(name).output for name in names]
+    probe = keras.Model(network.inputs, outputs)
+    values = probe(keras.ops.zeros((1, size, size, 3)))
+    return {name: tuple(int(d) for d in value.shape[1:]) for name, value in zip(names, values)}

@@ -13,9 +13,13 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from nst_tf.checks import whole_number
+from nst_tf.fast.callbacks import TrainingRecord
 from nst_tf.features import shared_extractor
 from nst_tf.losses import LossParts, style_mix
 from nst_tf.objective import evaluate
+from nst_tf.optimize import Stop, StopReason
+from nst_tf.signals import signal_of, stop_signals_raise
 from nst_tf.transfer import TransferSettings, as_style_list, settings_from
 
 
@@ -90,3 +94,35 @@ def training_strategy() -> tf.distribute.Strategy:
     `StyleTrainer` and compile it inside ``training_strategy().scope()``."""
     gpus = tf.config.list_logical_devices("GPU")
     return tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
+
+
+def train(
+    trainer: StyleTrainer,
+    photos,
+    steps: int,
+    preview=None,
+    preview_every: int = 0,
+    progress: bool = True,
+    callbacks=(),
+) -> TrainingRecord:
+    """Train a compiled ``trainer`` for ``steps`` batches of ``photos`` (`photo_batches`)
+    with Keras's ``fit``, and return its `TrainingRecord` (history, previews, ``stop``).
+
+    Ctrl-C, SIGTERM and SIGHUP end the run early with the network as it is (``stop``
+    says so, no traceback); a NaN loss ends it with the last good network. ``callbacks``
+    (e.g. a `NetworkCheckpoint`) run after the record's, on the checked weights.
+    """
+    steps = whole_number("steps", steps, 1)
+    record = TrainingRecord(steps, preview, preview_every, progress)
+    try:
+        with stop_signals_raise():
+            trainer.fit(
+                photos,
+                steps_per_epoch=steps,
+                verbose=0,
+                shuffle=False,  # the batches are shuffled crops already
+                callbacks=[record, *callbacks],
+            )
+    except KeyboardInterrupt as interrupt:
+        record.finish(Stop(StopReason.INTERRUPTED, record.done, signal=signal_of(interrupt)))
+    return record

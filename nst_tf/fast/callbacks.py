@@ -1,0 +1,139 @@
+"""Keras callbacks for training a transformation network: what a run of `fit` shows and
+keeps (progress or a live picture, the loss history, preview images, a NaN guard) and
+checkpoints of the network, written atomically."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+
+import keras
+import numpy as np
+
+from nst_tf.errors import NSTNotice, warn_once
+from nst_tf.language import tr
+from nst_tf.losses import PART_NAMES
+from nst_tf.optimize import Stop, StopReason
+from nst_tf.progress import in_notebook, progress_bar
+from nst_tf.reporting import short_part_label
+from nst_tf.safe_write import OutputError
+
+
+class TrainingRecord(keras.callbacks.Callback):
+    """One training run as it goes and what it leaves behind.
+
+    Shows a live picture of ``preview`` (``[0, 1]`` RGB ``(1, H, W, 3)``) through the
+    network in a notebook, else a progress bar (``progress=False``: nothing). Keeps
+    ``history`` (each loss part's batch mean per step, as `nst_tf.plot_loss_history`
+    takes it), ``previews`` (``(step, image)`` every ``preview_every`` steps, step 0
+    included), ``seconds`` and ``stop``. A NaN or Inf loss ends the run with the last
+    good weights put back (never trained on past a NaN).
+    """
+
+    def __init__(self, steps: int, preview=None, preview_every: int = 0, progress: bool = True):
+        super().__init__()
+        self.steps, self.preview, self.preview_every = steps, preview, preview_every
+        self.progress = progress
+        self.history: dict[str, list[float]] = {name: [] for name in PART_NAMES}
+        self.previews: list[tuple[int, np.ndarray]] = []
+        self.stop: Stop | None = None
+        self.done, self.seconds = 0, 0.0
+        self.started, self.bar, self.live = time.perf_counter(), None, None
+
+    @property
+    def network(self) -> keras.Model:
+        return self.model.network
+
+    def stylized_preview(self) -> np.ndarray:
+        """``preview`` through the network as it is now, ``(1, H, W, 3)``."""
+        return np.asarray(self.network(self.preview, training=False))
+
+    def on_train_begin(self, logs=None):
+        self.started = time.perf_counter()
+        self.live = None
+        if self.progress and self.preview is not None and in_notebook():
+            from nst_tf.live import LiveView
+
+            self.live = LiveView(self.steps)
+            self.live.stage(tr("학습", "training"))
+        enabled = self.progress and self.live is None
+        self.bar = progress_bar(self.steps, tr("학습", "training"), enabled=enabled)
+        if self.preview is not None and self.preview_every and not self.previews:
+            self.previews.append((0, self.stylized_preview()))
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.good_weights = self.network.get_weights()  # put back if this step gives NaN
+
+    def on_train_batch_end(self, batch, logs=None):
+        values = {name: float(logs[name]) for name in PART_NAMES}
+        if not math.isfinite(values["total"]):
+            self.network.set_weights(self.good_weights)
+            self.model.stop_training = True
+            self.stop = Stop(
+                StopReason.NON_FINITE,
+                self.done,
+                tr(
+                    f"{self.done + 1} 스텝에서 손실이 NaN/Inf가 되어 그 앞의 신경망을 남겼습니다",
+                    f"the loss became NaN/Inf at step {self.done + 1}; "
+                    "the network before it was kept",
+                ),
+            )
+            return
+        self.done += 1
+        for name, value in values.items():
+            self.history[name].append(value)
+        if self.live is not None:
+            self.live.step(self.stylized_preview, {"total": np.array([values["total"]])})
+        self.bar.set_postfix({short_part_label(n): f"{v:.3g}" for n, v in values.items()})
+        self.bar.update(1)
+        if self.preview_every and self.done % self.preview_every == 0:
+            self.previews.append((self.done, self.stylized_preview()))
+
+    def on_train_end(self, logs=None):
+        self.finish(Stop(StopReason.COMPLETED, self.done))
+
+    def finish(self, stop: Stop) -> None:
+        """End the run's display with ``stop`` (kept unless a NaN stop came first)."""
+        self.stop = self.stop or stop
+        self.seconds = time.perf_counter() - self.started
+        if self.bar is not None:
+            self.bar.close()
+        if self.live is not None:
+            self.live.close(self.stop)
+            self.live = None
+
+
+class NetworkCheckpoint(keras.callbacks.Callback):
+    """Save the network being trained to ``path`` (``.keras``) every ``every`` steps,
+    through `nst_tf.fast.apply.save_network` (atomic: a checkpoint is whole or absent).
+    The caller checks first that ``path`` may be written (`nst_tf.cli.check_output`). A
+    checkpoint that cannot be written is announced once and training goes on."""
+
+    def __init__(self, path: str | os.PathLike, every: int):
+        super().__init__()
+        self.path, self.every, self.done, self.saved = path, every, 0, False
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.done += 1
+        if self.every and self.done % self.every == 0 and not self.model.stop_training:
+            self.save()
+
+    def save(self) -> None:
+        from nst_tf.fast.apply import save_network
+
+        try:
+            save_network(self.model.network, self.path, overwrite=True)
+            self.saved = True
+        except (OSError, OutputError) as exc:
+            warn_once(
+                tr(
+                    f"{self.path}에 중간 저장을 하지 못했습니다 ({exc}): 학습은 계속합니다",
+                    f"could not write a checkpoint to {self.path} ({exc}); training goes on",
+                ),
+                CheckpointNotice,
+            )
+
+
+class CheckpointNotice(NSTNotice):
+    """A checkpoint could not be written; training went on."""
