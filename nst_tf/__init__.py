@@ -40,6 +40,7 @@ from nst_tf.exercises import (  # noqa: E402
     check_gram_matrix,
     check_style_loss,
     check_total_loss,
+    check_training_step,
     check_tv_loss,
 )
 from nst_tf.features import LAYER_NAMES, FeatureExtractor, preprocess  # noqa: E402
@@ -106,6 +107,7 @@ __all__ = [
     "check_gram_matrix",
     "check_style_loss",
     "check_total_loss",
+    "check_training_step",
     "check_tv_loss",
     "content_loss",
     "feature_browser",

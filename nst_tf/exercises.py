@@ -554,3 +554,73 @@ def check_gradient_step(image, start, library_image) -> None:
         ),
         "step",
     )
+
+
+def check_training_step(my_train_step: Callable, trainer, photos) -> None:
+    """The student's one training step, ``my_train_step(photos)`` (lesson 8), against
+    `nst_tf.fast.StyleTrainer`'s loss on the same ``photos`` ``(batch, H, W, 3)``: it
+    returns the batch's mean total loss, and it moves the *network's weights* (not the
+    pixels) against their gradient. The weights are put back afterwards, so the lesson's
+    training starts from the same network either way."""
+    __tracebackhide__ = True
+    variables = trainer.network.trainable_variables
+    before = [v.numpy() for v in variables]
+    with tf.GradientTape() as tape:
+        parts = trainer.loss_parts(photos, trainer.network(photos, training=True))
+        expected = tf.reduce_mean(parts.total)
+    gradient = np.concatenate([g.numpy().ravel() for g in tape.gradient(expected, variables)])
+    try:
+        loss = _run(my_train_step, (photos,), tr("사진 한 묶음", "a batch of photos"))
+        moved = np.concatenate([(v.numpy() - b).ravel() for v, b in zip(variables, before)])
+    finally:
+        for variable, value in zip(variables, before):
+            variable.assign(value)
+    _check_step_loss(loss, float(expected), float(tf.reduce_sum(parts.total)))
+    if not np.any(np.abs(moved) > 0):
+        _fail(
+            tr(
+                "신경망의 가중치가 바뀌지 않았습니다. 이번에 최적화하는 것은 픽셀이 아니라 "
+                "network.trainable_variables입니다: tape.gradient(loss, "
+                "network.trainable_variables)를 구해 옵티마이저에 주세요.",
+                "the network's weights did not change. This time what is optimised is not "
+                "the pixels but network.trainable_variables: take tape.gradient(loss, "
+                "network.trainable_variables) and give it to the optimiser.",
+            ),
+            "unchanged",
+        )
+    cosine = float(moved @ -gradient / (np.linalg.norm(moved) * np.linalg.norm(gradient)))
+    if cosine < 0:
+        _fail(
+            tr(
+                "가중치가 손실이 커지는 쪽으로 움직였습니다 (부호): 옵티마이저에는 "
+                "그레이디언트를 그대로 주세요. 옵티마이저가 그 반대 방향으로 움직입니다.",
+                "the weights moved the way the loss grows (the sign): give the optimiser "
+                "the gradient itself; it moves against it.",
+            ),
+            "sign",
+        )
+
+
+def _check_step_loss(loss: np.ndarray, mean: float, total: float) -> None:
+    __tracebackhide__ = True
+    if loss.size == 1 and np.isclose(float(loss), mean, rtol=1e-4):
+        return
+    if loss.size == 1 and np.isclose(float(loss), total, rtol=1e-4):
+        hint = tr(
+            "묶음의 합을 돌려주었습니다: 사진마다의 손실을 평균하세요 "
+            "(tf.reduce_mean(parts.total)). 그래야 학습률이 묶음 크기와 상관없습니다.",
+            "it returned the batch's sum: average the photos' losses "
+            "(tf.reduce_mean(parts.total)), so the learning rate does not depend on the "
+            "batch size.",
+        )
+        _fail(hint, "sum")
+    _fail(
+        tr(
+            f"돌려준 손실이 {loss.ravel()[:4]}인데, 스텝 전 가중치에서 묶음의 평균 손실 "
+            f"{mean:.6g}이어야 합니다 (trainer.loss_parts(photos, outputs).total의 평균).",
+            f"the returned loss is {loss.ravel()[:4]}; it should be the batch's mean loss "
+            f"before the step, {mean:.6g} (the mean of trainer.loss_parts(photos, "
+            "outputs).total).",
+        ),
+        "loss",
+    )

@@ -25,8 +25,6 @@ BUNDLED = {
     "swirls": "swirls.png",
     "mosaic": "mosaic.png",
 }
-#: The bundled images that are photos (the others are style images).
-PHOTOS = ("chelsea", "rocket")
 DEFAULT_CONTENT = "chelsea"
 DEFAULT_STYLE = "swirls"
 

@@ -322,3 +322,23 @@ def test_a_batch_of_photos_is_stylised_as_each_alone(photos):
     together = stylize_fast(network, photos)
     assert together.shape == photos.shape
     np.testing.assert_allclose(together[1:], stylize_fast(network, photos[1:]), atol=1e-6)
+
+
+def test_a_training_step_prints_nothing_to_the_terminal():
+    """TensorFlow's C++ code writes to the process's stderr directly (a notebook shows it
+    as red lines): the network's gradient must not make oneDNN print its DT_INT32 line,
+    as the gradient of Keras's UpSampling2D does on many CPUs."""
+    import subprocess
+    import sys
+
+    code = (
+        "import nst_tf, tensorflow as tf\n"
+        "from nst_tf.fast import transform_network\n"
+        "net = transform_network(8, 1)\n"
+        "x = tf.random.uniform((2, 32, 32, 3))\n"
+        "with tf.GradientTape() as tape:\n"
+        "    loss = tf.reduce_mean(net(x, training=True))\n"
+        "tape.gradient(loss, net.trainable_variables)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == "", done.stderr

@@ -54,6 +54,10 @@ LESSONS = {
             "cli_result.png",
         ],
     ),
+    "08_fast_style_transfer.ipynb": (
+        {"TRAIN_STEPS": 3, "CROP_SIZE": 64},
+        ["network.png", "training_previews.png", "training_loss.png", "fast_vs_optimisation.png"],
+    ),
 }
 #: What the tests shrink. Not WEIGHTS: the lessons' default ("auto") is what runs.
 SMALL = {"IMAGE_SIZE": 128, "STEPS": 3, "SEED": 0}
@@ -298,6 +302,24 @@ def test_an_english_lesson_runs_too(tmp_path, monkeypatch):
             "adam.apply_gradients([(gradient, image)])",
             "adam.apply_gradients([(-gradient, image)])",
             "부호",
+        ),
+        (
+            "08_fast_style_transfer.ipynb",
+            "adam.apply(gradients, network.trainable_variables)",
+            "pass",
+            "network.trainable_variables",
+        ),
+        (
+            "08_fast_style_transfer.ipynb",
+            "adam.apply(gradients, network.trainable_variables)",
+            "adam.apply([-g for g in gradients], network.trainable_variables)",
+            "부호",
+        ),
+        (
+            "08_fast_style_transfer.ipynb",
+            "tf.reduce_mean(trainer.loss_parts(photos, outputs).total)",
+            "tf.reduce_sum(trainer.loss_parts(photos, outputs).total)",
+            "평균",
         ),
     ],
 )

@@ -36,7 +36,13 @@ def load_network(path: str | os.PathLike) -> keras.Model:
     if not path.is_file():
         raise ValueError(f"network file {path} does not exist: train one first (nst-tf train)")
     try:
-        return keras.saving.load_model(path, custom_objects={"CropTo": _network.CropTo})
+        return keras.saving.load_model(
+            path,
+            custom_objects={
+                "CropTo": _network.CropTo,
+                "NearestUpsampling": _network.NearestUpsampling,
+            },
+        )
     except Exception as exc:  # Keras raises many kinds for a file that is not its own
         raise ValueError(
             f"network file {path} could not be loaded ({type(exc).__name__}): it is not a "

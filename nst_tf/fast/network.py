@@ -11,6 +11,7 @@ input size works: the output is cut to the input's size where the strides rounde
 from __future__ import annotations
 
 import keras
+import tensorflow as tf
 from keras import layers
 
 from nst_tf.checks import whole_number
@@ -32,8 +33,23 @@ def _residual(x, filters: int, name: str):
 
 
 def _upsample(x, filters: int, name: str):
-    x = layers.UpSampling2D(2, interpolation="nearest")(x)
-    return _conv(x, filters, 3, name=name)
+    return _conv(NearestUpsampling()(x), filters, 3, name=name)
+
+
+@keras.saving.register_keras_serializable(package="nst_tf")
+class NearestUpsampling(layers.Layer):
+    """``x`` at twice its height and width, each pixel repeated 2x2: Keras's
+    ``UpSampling2D(2)``, computed as four copies of the channels rearranged into 2x2
+    blocks, because the gradient of TensorFlow's own nearest resize makes oneDNN print an
+    "E0000 … supports DT_INT32 only" line to a student's screen on many CPUs."""
+
+    def call(self, x):
+        return tf.nn.depth_to_space(tf.concat([x] * 4, axis=-1), 2)
+
+    def compute_output_shape(self, shape):
+        batch, height, width, channels = shape
+        double = [None if side is None else 2 * side for side in (height, width)]
+        return (batch, *double, channels)
 
 
 @keras.saving.register_keras_serializable(package="nst_tf")

@@ -39,9 +39,9 @@ class StyleTrainer(keras.Model):
 
     Settings as `stylize` takes them (``settings`` and/or keywords: ``weights``,
     ``content_weight``, ``style_layers``...); only the loss and network groups matter
-    here. Compile with an optimiser and ``fit`` on batches of ``[0, 1]`` photos; the
-    metrics are the batch means of the loss parts. Save ``trainer.network``: it alone is
-    needed to stylise.
+    here. Compile with an optimiser and ``fit`` (or `train`) on batches of ``[0, 1]``
+    photos; the metrics are the batch means of the loss parts (unweighted; the weights
+    are ``part_weights``). Save ``trainer.network``: it alone is needed to stylise.
     """
 
     def __init__(
@@ -58,9 +58,9 @@ class StyleTrainer(keras.Model):
         styles = as_style_list(style)
         mix = style_mix(loss.style_blend, len(styles))
         self.style_target = self.terms[1].target(self.extractor, None, styles, mix)
-        self.term_weights = tuple(
-            tf.constant(loss.term_weights[term.name], tf.float32) for term in self.terms
-        )
+        weights = [loss.term_weights[term.name] for term in self.terms]  # each (1,)
+        self.term_weights = tuple(tf.constant(weight, tf.float32) for weight in weights)
+        self.part_weights = {term.name: float(w[0]) for term, w in zip(self.terms, weights)}
 
     def call(self, photos, training=False):
         return self.network(photos, training=training)
