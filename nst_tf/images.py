@@ -56,6 +56,26 @@ def load_image(
         raise ImageError(f"{url}: {exc} (the downloaded copy was removed from the cache)") from exc
 
 
+def load_frames(
+    source: str | os.PathLike, max_size: int | None = DEFAULT_MAX_SIZE
+) -> tuple[np.ndarray, float]:
+    """The frames of an animation (a GIF; a still image is one frame) as float32
+    ``[0, 1]`` RGB ``(frames, H, W, 3)``, with the seconds each is shown (the first
+    frame's, 0.1 s when the file does not say)."""
+    from PIL import ImageSequence
+
+    path = user_path(source, "image")
+    frames = []
+    with _open_image(path) as opened, _decoding(path):
+        seconds = opened.info.get("duration", 100) / 1000 or 0.1
+        for frame in ImageSequence.Iterator(opened):
+            image, peak = _rgb_or_float(frame.copy())
+            if max_size is not None:
+                image.thumbnail((max_size, max_size), Image.Resampling.LANCZOS)
+            frames.append(_to_rgb_array(image, peak))
+    return np.stack(frames), seconds
+
+
 def _read(path: Path, max_size: int | None, min_size: int) -> np.ndarray:
     with _open_image(path) as opened, _decoding(path):
         if max_size is not None:

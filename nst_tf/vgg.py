@@ -243,6 +243,13 @@ def random_weights_used() -> bool:
     return _random_used
 
 
+def note_random_weights_used() -> None:
+    """From now on figures and animations of this process say "random weights": for
+    results that come from them indirectly (a network trained with random weights)."""
+    global _random_used
+    _random_used = True
+
+
 def random_weights_label() -> str:
     """The mark on figures and animations made once random weights were used."""
     return tr(
@@ -319,14 +326,14 @@ def load_vgg19(
 
     Models are cached per (weights, pooling, seed, precision): loading twice is free.
     """
-    global _random_used
     network = NetworkSettings(weights, pooling, precision, seed)
     source = network.weights
     if source == "auto":
         source = imagenet_or_random(network.seed)
     elif source == "random":
         announce_random_weights(network.seed)
-    _random_used = _random_used or source == "random"
+    if source == "random":
+        note_random_weights_used()
     seed = network.seed if source == "random" else 0
     return _load_cached(source, network.pooling, seed, network.precision)
 

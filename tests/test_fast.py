@@ -5,6 +5,7 @@ weights file."""
 import os
 import shutil
 import signal
+import warnings
 
 import keras
 import numpy as np
@@ -342,3 +343,48 @@ def test_a_training_step_prints_nothing_to_the_terminal():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+def test_apply_stylises_every_frame_of_a_gif(tmp_path, capsys):
+    still = Image.open(bundled_image_path("chelsea")).convert("RGB").resize((48, 32))
+    frames = [still.point(lambda v, k=k: min(255, v + 40 * k)) for k in range(3)]
+    animation = tmp_path / "cat.gif"
+    frames[0].save(animation, save_all=True, append_images=frames[1:], duration=150, loop=0)
+    network = save_network(_network(), tmp_path / "n.keras")
+    folder = tmp_path / "out"
+    assert cli.main(["apply", str(network), str(animation), "-o", str(folder)]) == 0
+    with Image.open(folder / "cat_stylized.gif") as result:  # (a caption adds rows below)
+        assert (result.n_frames, result.size[0], result.info["duration"]) == (3, 48, 150)
+    assert cli.main(["apply", str(network), str(animation), "-o", str(tmp_path / "a.png")]) == 2
+    assert ".gif" in capsys.readouterr().err  # a GIF's result is a GIF
+
+
+def test_a_network_trained_with_random_weights_says_so_wherever_it_is_used(tmp_path, monkeypatch):
+    """Its file notes the random VGG19 weights; loading it (in a new process, where VGG19
+    never ran) announces them and marks the figures and GIFs made from then on."""
+    import subprocess
+    import sys
+
+    from nst_tf import vgg
+
+    monkeypatch.setattr(vgg, "_random_used", True)  # this process trained with them
+    path = save_network(_network(), tmp_path / "random.keras")
+    monkeypatch.setattr(vgg, "_random_used", False)
+    code = (
+        "import sys, nst_tf\n"
+        "from nst_tf.fast import load_network\n"
+        "from nst_tf.vgg import random_weights_used\n"
+        "load_network(sys.argv[1])\n"
+        "print(random_weights_used())\n"
+    )
+    env = {**os.environ, "NST_TF_LANG": "en"}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, env=env
+    )
+    assert done.stdout.strip() == "True", done.stderr
+    assert "random.keras was trained with random VGG19 weights" in done.stderr
+    real = save_network(_network(), tmp_path / "real.keras")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_network(real)  # no notice for a network trained with real weights
+    assert not vgg.random_weights_used()

@@ -28,6 +28,7 @@ from nst_tf.language import tr
 from nst_tf.optimize import Stop, StopReason
 
 NETWORK_FORMAT = {".keras": "Keras"}
+ANIMATION_FORMAT = {".gif": "GIF"}
 
 
 def add_commands(commands) -> None:
@@ -53,7 +54,7 @@ def add_commands(commands) -> None:
     train.set_defaults(handler=cmd_train)
     apply = commands.add_parser("apply", help="stylise photos with a trained network")
     apply.add_argument("network", help="a network made by nst-tf train (.keras)")
-    apply.add_argument("photos", nargs="+", help="one or more photos")
+    apply.add_argument("photos", nargs="+", help="one or more photos (a GIF: every frame)")
     apply.add_argument("-o", "--output", required=True, help="an image (one photo) or a folder")
     apply.add_argument("--size", type=positive_int, default=1024, help="longest side, px (1024)")
     apply.add_argument("--overwrite", action="store_true", help="replace outputs that exist")
@@ -115,26 +116,52 @@ def cmd_train(args) -> int:
 
 
 def cmd_apply(args) -> int:
-    from nst_tf.fast import load_network, stylize_fast
-    from nst_tf.images import load_image, save_image
+    from nst_tf.fast import load_network
 
     check_inputs([args.network, *args.photos])
     inputs = [args.network, *args.photos]
     out = user_path(args.output, "output")
-    if len(args.photos) == 1 and out.suffix.lower() in SAVE_FORMATS:
-        targets = [check_output(args.output, inputs, args.overwrite)]
+    if len(args.photos) == 1 and out.suffix.lower() in {**SAVE_FORMATS, **ANIMATION_FORMAT}:
+        targets = [check_output(args.output, inputs, args.overwrite, _formats(args.photos[0]))]
     else:
         folder = check_folder(out, "output folder", make=True)
-        names = [folder / f"{Path(photo).stem}_stylized.png" for photo in args.photos]
-        targets = [check_output(name, inputs, args.overwrite, {".png": "PNG"}) for name in names]
+        names = [folder / _stylized_name(photo) for photo in args.photos]
+        targets = [
+            check_output(name, inputs, args.overwrite, _formats(photo))
+            for name, photo in zip(names, args.photos)
+        ]
     network = load_network(args.network)
     written, notes = [], []
     for photo, target in zip(args.photos, targets):
-        result = stylize_fast(network, load_image(photo, max_size=args.size))
-        where, note = save_result(
-            lambda path, overwrite, r=result: save_image(r, path, overwrite), target, args.overwrite
-        )
+        save = _stylized(network, photo, args.size)
+        where, note = save_result(save, target, args.overwrite)
         written.append(str(where))
         notes += [note] if note else []
     done = Stop(StopReason.COMPLETED, len(written))
     return _report(done, _wrote(", ".join(written)), "; ".join(notes))
+
+
+def _is_animation(photo: str) -> bool:
+    return Path(photo).suffix.lower() in ANIMATION_FORMAT
+
+
+def _formats(photo: str) -> dict[str, str]:
+    """The output formats for ``photo``'s result: a GIF stays a GIF, a still an image."""
+    return ANIMATION_FORMAT if _is_animation(photo) else SAVE_FORMATS
+
+
+def _stylized_name(photo: str) -> str:
+    return f"{Path(photo).stem}_stylized{'.gif' if _is_animation(photo) else '.png'}"
+
+
+def _stylized(network, photo: str, size: int):
+    """``photo`` (every frame of a GIF) through ``network``, as ``save(path, overwrite)``."""
+    from nst_tf.fast import stylize_fast
+    from nst_tf.images import load_frames, load_image, save_animation, save_image
+
+    if _is_animation(photo):
+        frames, seconds = load_frames(photo, size)
+        result = stylize_fast(network, frames)
+        return lambda path, overwrite: save_animation(result, path, seconds, overwrite)
+    result = stylize_fast(network, load_image(photo, max_size=size))
+    return lambda path, overwrite: save_image(result, path, overwrite)
