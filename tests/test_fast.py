@@ -388,3 +388,45 @@ def test_a_network_trained_with_random_weights_says_so_wherever_it_is_used(tmp_p
         warnings.simplefilter("error")
         load_network(real)  # no notice for a network trained with real weights
     assert not vgg.random_weights_used()
+
+
+def test_a_bfloat16_network_trains_and_gives_float32_images(photos, style, vgg_h5):
+    """Mixed precision (where hardware has bfloat16 units): the network computes in
+    bfloat16 with float32 weights, as VGG19 does with precision="bfloat16"."""
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(0)
+    network = transform_network(width=8, residual_blocks=1, precision="bfloat16")
+    assert network.get_layer("in").compute_dtype == "bfloat16"
+    assert all(w.dtype == "float32" for w in network.weights)
+    trainer = StyleTrainer(network, style, weights=str(vgg_h5), precision="bfloat16")
+    trainer.compile(optimizer=keras.optimizers.Adam(1e-3))
+    record = train(trainer, tf.data.Dataset.from_tensors(photos).repeat(), 3, progress=False)
+    assert record.stop.completed and np.isfinite(record.history["total"]).all()
+    assert stylize_fast(network, photos[:1]).dtype == np.float32
+
+
+def test_tiles_blend_back_into_the_whole_image_for_a_pointwise_network(photos):
+    """Tiling is exact where the network looks at one pixel at a time (a 1x1 convolution):
+    the overlapping tiles' blend is the whole image's pass, edges and corners included."""
+    keras.utils.set_random_seed(0)
+    pointwise = keras.Sequential([keras.Input((None, None, 3)), keras.layers.Conv2D(3, 1)])
+    photo = np.random.default_rng(0).uniform(size=(1, 150, 97, 3)).astype("float32")
+    whole = stylize_fast(pointwise, photo, tile=None)
+    np.testing.assert_allclose(stylize_fast(pointwise, photo, tile=68), whole, atol=1e-5)
+
+
+def test_a_photo_too_large_for_the_free_memory_is_tiled_and_said_so(monkeypatch):
+    from nst_tf.fast import apply
+
+    network = _network()
+    monkeypatch.setattr(apply, "available_bytes", lambda: None)  # unknown: never tiled
+    assert apply.tile_side(network, (4000, 3000)) is None
+    monkeypatch.setattr(apply, "available_bytes", lambda: 2**30)  # 1 GiB free
+    assert apply.tile_side(network, (256, 256)) is None
+    expected = int((2**29 / (apply.FORWARD_BYTES_PER_PIXEL_CHANNEL * 8)) ** 0.5) // 4 * 4
+    with pytest.warns(apply.TiledNotice, match=f"4000x3000 photo .* {expected} px tiles"):
+        assert apply.tile_side(network, (3000, 4000)) == expected  # half the free memory
+    photo = np.random.default_rng(0).uniform(size=(1, 100, 150, 3)).astype("float32")
+    out = stylize_fast(network, photo, tile=68)  # tiles of a real network
+    assert out.shape == photo.shape and np.isfinite(out).all() and 0 <= out.min() <= out.max() <= 1

@@ -26,6 +26,7 @@ from nst_tf.cli import (
 from nst_tf.images import SAVE_FORMATS
 from nst_tf.language import tr
 from nst_tf.optimize import Stop, StopReason
+from nst_tf.vgg import PRECISIONS
 
 NETWORK_FORMAT = {".keras": "Keras"}
 ANIMATION_FORMAT = {".gif": "GIF"}
@@ -42,6 +43,13 @@ def add_commands(commands) -> None:
     train.add_argument("--batch", type=positive_int, default=4, help="photos per step (4)")
     train.add_argument("--learning-rate", type=non_negative, default=1e-3, help="Adam's (0.001)")
     train.add_argument("--width", type=positive_int, default=32, help="network channels (32)")
+    train.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="float32",
+        help="bfloat16 (or auto: where the hardware has it): the network and VGG19 compute in "
+        "bfloat16",
+    )
     add_loss_options(train, WEIGHT_NAMES)
     train.add_argument(
         "--save-every", type=positive_int, default=100, help="write OUT every N steps (100)"
@@ -87,12 +95,14 @@ def cmd_train(args) -> int:
         normalization=args.normalization,
         seed=args.seed,
         weights=args.weights,
+        precision=args.precision,
     )
     batches = photo_batches(args.photos, args.size, args.batch, args.seed)
     style = load_image(args.style, max_size=args.size)
     keras.utils.set_random_seed(args.seed)
     with training_strategy().scope():  # several GPUs: each takes a share of every batch
-        network = load_network(out) if args.resume else transform_network(args.width)
+        precision = settings.network.precision  # "auto" chosen and announced once
+        network = load_network(out) if args.resume else transform_network(args.width, 5, precision)
         trainer = StyleTrainer(network, style, settings)
         trainer.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
     checkpoint = NetworkCheckpoint(out, args.save_every)

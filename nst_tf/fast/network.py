@@ -14,26 +14,27 @@ import keras
 import tensorflow as tf
 from keras import layers
 
-from nst_tf.checks import whole_number
+from nst_tf.checks import one_of, whole_number
+from nst_tf.vgg import PRECISIONS, choose_precision
 
 #: The network's stages in order, each named by its last layer (``residual`` numbered).
 STAGES = ("in", "down_1", "down_2", "residual", "up_1", "up_2", "out")
 
 
-def _conv(x, filters: int, size: int, strides: int = 1, relu: bool = True, name=None):
-    x = layers.Conv2D(filters, size, strides=strides, padding="same")(x)
-    x = layers.GroupNormalization(groups=-1)(x)  # groups=-1: instance normalisation
-    return layers.ReLU(name=name)(x) if relu else x
+def _conv(x, filters: int, size: int, dtype: str, strides: int = 1, relu=True, name=None):
+    x = layers.Conv2D(filters, size, strides=strides, padding="same", dtype=dtype)(x)
+    x = layers.GroupNormalization(groups=-1, dtype=dtype)(x)  # -1: instance normalisation
+    return layers.ReLU(name=name, dtype=dtype)(x) if relu else x
 
 
-def _residual(x, filters: int, name: str):
-    y = _conv(x, filters, 3)
-    y = _conv(y, filters, 3, relu=False)
-    return layers.Add(name=name)([x, y])
+def _residual(x, filters: int, dtype: str, name: str):
+    y = _conv(x, filters, 3, dtype)
+    y = _conv(y, filters, 3, dtype, relu=False)
+    return layers.Add(name=name, dtype=dtype)([x, y])
 
 
-def _upsample(x, filters: int, name: str):
-    return _conv(NearestUpsampling()(x), filters, 3, name=name)
+def _upsample(x, filters: int, dtype: str, name: str):
+    return _conv(NearestUpsampling(dtype=dtype)(x), filters, 3, dtype, name=name)
 
 
 @keras.saving.register_keras_serializable(package="nst_tf")
@@ -64,21 +65,30 @@ class CropTo(layers.Layer):
         return (x_shape[0], like_shape[1], like_shape[2], x_shape[3])
 
 
-def transform_network(width: int = 32, residual_blocks: int = 5) -> keras.Model:
+def transform_network(
+    width: int = 32, residual_blocks: int = 5, precision: str = "float32"
+) -> keras.Model:
     """Johnson et al.'s network with ``width`` channels at full size (32 in the paper;
-    twice that after each strided convolution) and ``residual_blocks`` blocks (5)."""
+    twice that after each strided convolution) and ``residual_blocks`` blocks (5).
+
+    ``precision`` as VGG19's (`nst_tf.vgg.choose_precision`): ``"bfloat16"`` computes in
+    bfloat16 with float32 weights (Keras mixed precision; faster where the hardware has
+    bfloat16 units, no loss scaling needed), ``"auto"`` chooses; the output stays float32.
+    """
     width = whole_number("width", width, 1)
     residual_blocks = whole_number("residual_blocks", residual_blocks, 0)
+    precision = choose_precision(one_of("precision", precision, PRECISIONS))
+    dtype = "mixed_bfloat16" if precision == "bfloat16" else "float32"
     photos = keras.Input((None, None, 3), name="photos")
-    x = _conv(photos, width, 9, name="in")
-    x = _conv(x, 2 * width, 3, strides=2, name="down_1")
-    x = _conv(x, 4 * width, 3, strides=2, name="down_2")
+    x = _conv(photos, width, 9, dtype, name="in")
+    x = _conv(x, 2 * width, 3, dtype, strides=2, name="down_1")
+    x = _conv(x, 4 * width, 3, dtype, strides=2, name="down_2")
     for block in range(1, residual_blocks + 1):
-        x = _residual(x, 4 * width, name=f"residual_{block}")
-    x = _upsample(x, 2 * width, name="up_1")
-    x = _upsample(x, width, name="up_2")
-    x = layers.Conv2D(3, 9, padding="same")(x)
-    x = layers.Activation("sigmoid", name="out")(x)  # [0, 1] RGB, as every nst_tf image
+        x = _residual(x, 4 * width, dtype, name=f"residual_{block}")
+    x = _upsample(x, 2 * width, dtype, name="up_1")
+    x = _upsample(x, width, dtype, name="up_2")
+    x = layers.Conv2D(3, 9, padding="same", dtype=dtype)(x)
+    x = layers.Activation("sigmoid", name="out", dtype="float32")(x)  # [0, 1] RGB, float32
     return keras.Model(photos, CropTo()(x, photos), name="transform_network")
 
 
