@@ -95,7 +95,7 @@ def _say_random_weights(path: Path) -> None:
 
 #: Peak bytes of a forward pass per pixel, per channel of the network's width (float32):
 #: measured on this project's CPU (`benchmarks/fast_transfer.py --memory`), rounded up.
-FORWARD_BYTES_PER_PIXEL_CHANNEL = 96  # measured: 87
+FORWARD_BYTES_PER_PIXEL_CHANNEL = 32  # measured: 26 (compiled forward pass)
 #: Overlap of neighbouring tiles (px): their results are blended across it.
 TILE_OVERLAP = 32
 #: The smallest tile worth computing (px): smaller ones would show the tiles' seams.
