@@ -70,24 +70,35 @@ def add_commands(commands) -> None:
 
 
 def cmd_train(args) -> int:
-    import keras
-
-    from nst_tf.fast import (
-        StyleTrainer,
-        load_network,
-        photo_batches,
-        save_network,
-        transform_network,
-    )
+    from nst_tf.fast import photo_batches, save_network
     from nst_tf.fast.callbacks import NetworkCheckpoint
-    from nst_tf.fast.training import train, training_strategy
-    from nst_tf.images import load_image
-    from nst_tf.transfer import TransferSettings
+    from nst_tf.fast.training import train
 
     check_inputs([args.style])
     out = check_output(args.output, [args.style], args.overwrite or args.resume, NETWORK_FORMAT)
     if args.resume and not out.is_file():
         raise UsageError(f"--resume: {out} does not exist; train without --resume first")
+    batches = photo_batches(args.photos, args.size, args.batch, args.seed)
+    trainer = _compiled_trainer(args, out)
+    checkpoint = NetworkCheckpoint(out, args.save_every)
+    record = train(trainer, batches, args.steps, progress=not args.quiet, callbacks=[checkpoint])
+    may_replace = args.overwrite or args.resume or checkpoint.saved  # OUT is ours by now
+    written, note = save_result(
+        lambda path, overwrite: save_network(trainer.network, path, overwrite), out, may_replace
+    )
+    return _report_training(record.stop, written, note)
+
+
+def _compiled_trainer(args, out):
+    """The `StyleTrainer` the options ask for (a new network, or OUT's with ``--resume``),
+    made and compiled in the training strategy's scope."""
+    import keras
+
+    from nst_tf.fast import StyleTrainer, load_network, transform_network
+    from nst_tf.fast.training import training_strategy
+    from nst_tf.images import load_image
+    from nst_tf.transfer import TransferSettings
+
     settings = TransferSettings.make(
         **{f"{name}_weight": getattr(args, f"{name}_weight") for name in WEIGHT_NAMES},
         content_layers=args.content_layers,
@@ -97,32 +108,30 @@ def cmd_train(args) -> int:
         weights=args.weights,
         precision=args.precision,
     )
-    batches = photo_batches(args.photos, args.size, args.batch, args.seed)
     style = load_image(args.style, max_size=args.size)
     keras.utils.set_random_seed(args.seed)
     with training_strategy().scope():  # several GPUs: each takes a share of every batch
-        precision = settings.network.precision  # "auto" chosen and announced once
-        network = load_network(out) if args.resume else transform_network(args.width, 5, precision)
+        if args.resume:
+            network = load_network(out)
+        else:  # the precision "auto" chose (announced once) for VGG19 as for the network
+            network = transform_network(args.width, precision=settings.network.precision)
         trainer = StyleTrainer(network, style, settings)
         trainer.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
-    checkpoint = NetworkCheckpoint(out, args.save_every)
-    record = train(trainer, batches, args.steps, progress=not args.quiet, callbacks=[checkpoint])
-    may_replace = args.overwrite or args.resume or checkpoint.saved  # OUT is ours by now
-    written, note = save_result(
-        lambda path, overwrite: save_network(trainer.network, path, overwrite), out, may_replace
-    )
-    if record.stop.completed:
-        return _report(record.stop, _wrote(str(written)), note)
+    return trainer
+
+
+def _report_training(stop: Stop, written, note: str) -> int:
+    """Say how training ended and where the network is; return the exit code."""
+    if stop.completed:
+        return _report(stop, _wrote(str(written)), note)
     if note:
         print(f"{PROG}: {note}", file=sys.stderr)
     kept = tr(
-        f"{record.stop}: 지금까지 학습한 신경망을 {written}에 저장했습니다",
-        f"{record.stop}: the network trained so far is in {written}",
+        f"{stop}: 지금까지 학습한 신경망을 {written}에 저장했습니다",
+        f"{stop}: the network trained so far is in {written}",
     )
     print(kept, file=sys.stderr)
-    if record.stop.reason is StopReason.INTERRUPTED:
-        return 128 + (record.stop.signal or signal.SIGINT)
-    return 1
+    return 128 + (stop.signal or signal.SIGINT) if stop.reason is StopReason.INTERRUPTED else 1
 
 
 def cmd_apply(args) -> int:
