@@ -117,8 +117,11 @@ def _run_all(page, url: str, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     for _attempt in range(3):  # a menu clicked while the page settles may do nothing
         _answer_dialogs(page)
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        try:
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click(timeout=10_000)
+            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click(timeout=10_000)
+        except playwright.TimeoutError:  # a dialog opened after all: answered next time
+            continue
         started = time.monotonic() + 20
         while time.monotonic() < started and _prompts(page).count("[ ]:") == len(_prompts(page)):
             time.sleep(0.5)
@@ -140,6 +143,7 @@ def _answer_dialogs(page) -> None:
         if not dialog.count():
             return
         text = dialog.first.inner_text()
+        print(f"JupyterLab dialog accepted: {text!r}")  # shown by pytest when a test fails
         assert "error" not in text.lower(), f"JupyterLab reported: {text}"
         page.locator(".jp-Dialog .jp-mod-accept").first.click()
         page.wait_for_timeout(500)
