@@ -54,6 +54,7 @@ def lab(tmp_path_factory):
             "--ServerApp.ip=127.0.0.1",
             "--ServerApp.token=",
             "--ServerApp.password=",
+            "--ServerApp.disable_check_xsrf=True",  # loopback test server: _start_kernel posts
             f"--ServerApp.root_dir={folder}",
             "--LabApp.news_url=",
         ],
@@ -110,7 +111,25 @@ def _lesson(name: str, folder: Path, parameters: str, keep=None) -> str:
 SHOWN = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 
 
+def _start_kernel(url: str) -> None:
+    """Start the notebook's Python kernel through the server's REST API before the page
+    opens it: JupyterLab then joins that session. Left to the page, a kernel list not yet
+    loaded made JupyterLab ask "Select Kernel" (seen in CI), and Run All then ran in
+    several kernels."""
+    base, name = url.split("/lab/tree/")
+    session = {"path": name, "name": name, "type": "notebook", "kernel": {"name": "python3"}}
+    request = urllib.request.Request(
+        f"{base}/api/sessions",
+        data=json.dumps(session).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 201, response.status
+
+
 def _run_all(page, url: str, timeout: float = 300) -> None:
+    _start_kernel(url)
     page.goto(url + "?reset")  # a fresh workspace: only this notebook open
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
