@@ -96,8 +96,10 @@ class Reporter:
         if live is not None:
             live.stage(description)
 
-    def step(self, step: int, images: np.ndarray, values: dict[str, np.ndarray]) -> None:
-        """Report finished step number ``step`` (counted from 1)."""
+    def step(self, step: int, images, values: dict[str, np.ndarray]) -> None:
+        """Report finished step number ``step`` (counted from 1): its images ``(batch,
+        H, W, 3)`` (or, with no callback or checkpoints, a function that makes them for
+        the live picture) and loss parts."""
         if self.live is not None:
             self.live.step(images, values)
         self.bar.set_postfix(

@@ -15,8 +15,7 @@ from nst_tf.errors import NSTNotice, warn_once
 from nst_tf.language import tr
 from nst_tf.losses import PART_NAMES
 from nst_tf.optimize import Stop, StopReason
-from nst_tf.progress import in_notebook, progress_bar
-from nst_tf.reporting import short_part_label
+from nst_tf.reporting import Reporter, Reporting, live_view
 from nst_tf.safe_write import OutputError
 
 
@@ -39,7 +38,7 @@ class TrainingRecord(keras.callbacks.Callback):
         self.previews: list[tuple[int, np.ndarray]] = []
         self.stop: Stop | None = None
         self.done, self.seconds = 0, 0.0
-        self.started, self.bar, self.live = time.perf_counter(), None, None
+        self.started, self.reporter, self.live = time.perf_counter(), None, None
 
     @property
     def network(self) -> keras.Model:
@@ -51,14 +50,9 @@ class TrainingRecord(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self.started = time.perf_counter()
-        self.live = None
-        if self.progress and self.preview is not None and in_notebook():
-            from nst_tf.live import LiveView
-
-            self.live = LiveView(self.steps)
-            self.live.stage(tr("학습", "training"))
-        enabled = self.progress and self.live is None
-        self.bar = progress_bar(self.steps, tr("학습", "training"), enabled=enabled)
+        reporting = Reporting(progress=self.progress)  # a bar, or a live picture: as stylize
+        self.live = live_view(reporting, self.steps) if self.preview is not None else None
+        self.reporter = Reporter(reporting, self.steps, tr("학습", "training"), live=self.live)
         if self.preview is not None and self.preview_every and not self.previews:
             self.previews.append((0, self.stylized_preview()))
 
@@ -83,10 +77,8 @@ class TrainingRecord(keras.callbacks.Callback):
         self.done += 1
         for name, value in values.items():
             self.history[name].append(value)
-        if self.live is not None:
-            self.live.step(self.stylized_preview, {"total": np.array([values["total"]])})
-        self.bar.set_postfix({short_part_label(n): f"{v:.3g}" for n, v in values.items()})
-        self.bar.update(1)
+        arrays = {name: np.array([value]) for name, value in values.items()}
+        self.reporter.step(self.done, self.stylized_preview, arrays)  # drawn only when due
         if self.preview_every and self.done % self.preview_every == 0:
             self.previews.append((self.done, self.stylized_preview()))
 
@@ -97,8 +89,8 @@ class TrainingRecord(keras.callbacks.Callback):
         """End the run's display with ``stop`` (kept unless a NaN stop came first)."""
         self.stop = self.stop or stop
         self.seconds = time.perf_counter() - self.started
-        if self.bar is not None:
-            self.bar.close()
+        if self.reporter is not None:
+            self.reporter.close()
         if self.live is not None:
             self.live.close(self.stop)
             self.live = None
