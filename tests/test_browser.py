@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -57,6 +58,7 @@ def lab(tmp_path_factory):
             "--ServerApp.disable_check_xsrf=True",  # loopback test server: _start_kernel posts
             f"--ServerApp.root_dir={folder}",
             "--LabApp.news_url=",
+            "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: NOTEBOOK_STATE
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -110,6 +112,25 @@ def _lesson(name: str, folder: Path, parameters: str, keep=None) -> str:
 #: The notebook in view (other tabs' cells are hidden, not gone).
 SHOWN = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 
+#: The notebook in view as JupyterLab holds it (the server exposes the app for the test):
+#: its kernel's state and, per code cell, the execution count and the error shown, if any.
+NOTEBOOK_STATE = """() => {
+  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  if (!panel || !panel.model || !panel.sessionContext) return null;
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  const cells = [...panel.model.cells].filter(c => c.type === 'code').map(c => {
+    const outputs = c.outputs.toJSON();
+    const error = outputs.find(o => o.output_type === 'error');
+    return {count: c.executionCount, running: c.executionState === 'running',
+            error: error ? `${error.ename}: ${error.evalue}` : null};
+  });
+  return {ready: panel.context.isReady && panel.sessionContext.isReady,
+          connection: kernel ? kernel.connectionStatus : null,
+          kernel: kernel ? kernel.status : null,
+          queued: cells.filter(c => c.running).length,
+          cells: cells.map(({count, error}) => ({count, error}))};
+}"""
+
 
 def _start_kernel(url: str) -> None:
     """Start the notebook's Python kernel through the server's REST API before the page
@@ -128,30 +149,67 @@ def _start_kernel(url: str) -> None:
         assert response.status == 201, response.status
 
 
+def _state(page) -> dict | None:
+    return page.evaluate(NOTEBOOK_STATE)
+
+
+def _wait_until(page, done, timeout: float, what: str, idle_for: float = 0) -> dict:
+    """Poll the notebook's state until ``done(state)``. Fail naming ``what`` and the state
+    at the timeout, at once with the first error a cell shows, or (``idle_for`` > 0) once
+    the kernel has been idle that long with nothing left to run and ``done`` still false."""
+    deadline = time.monotonic() + timeout
+    state, idle_since = None, None
+    while time.monotonic() < deadline:
+        state = _state(page)
+        errors = [c["error"] for c in (state or {}).get("cells", []) if c["error"]]
+        assert not errors, f"a cell failed: {errors[0]}"
+        if state and done(state):
+            return state
+        if state and state["kernel"] == "idle" and state["queued"] == 0:
+            idle_since = idle_since or time.monotonic()
+            if idle_for and time.monotonic() - idle_since > idle_for:
+                break
+        else:
+            idle_since = None
+        time.sleep(0.5)
+    shot = Path(tempfile.mkdtemp(prefix="nst_tf_browser_")) / "page.png"
+    page.screenshot(path=str(shot))
+    pytest.fail(
+        f"{what}: not so within {timeout:.0f} s; the notebook: {state}; "
+        f"the prompts drawn: {_prompts(page)}; the page: {shot}"
+    )
+
+
 def _run_all(page, url: str, timeout: float = 300) -> None:
+    """Open the notebook, wait until JupyterLab has it ready (its kernel connected and
+    idle), click Run, Run All Cells as a student does, and wait until every code cell has
+    run. Clicked earlier, the menu did nothing, or ran the first cell only (both seen on a
+    loaded machine)."""
     _start_kernel(url)
     page.goto(url + "?reset")  # a fresh workspace: only this notebook open
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
-    deadline = time.monotonic() + timeout
-    for _attempt in range(3):  # a menu clicked while the page settles may do nothing
-        _answer_dialogs(page)
-        try:
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click(timeout=10_000)
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click(timeout=10_000)
-        except playwright.TimeoutError:  # a dialog opened after all: answered next time
-            continue
-        started = time.monotonic() + 20
-        while time.monotonic() < started and _prompts(page).count("[ ]:") == len(_prompts(page)):
-            time.sleep(0.5)
-        if _prompts(page).count("[ ]:") < len(_prompts(page)):
-            break
-    while time.monotonic() < deadline:
-        time.sleep(1)
-        prompts = _prompts(page)
-        if prompts and all(p not in ("[*]:", "[ ]:", "") for p in prompts):
-            return
-    pytest.fail(f"Run All did not finish within {timeout} s: {prompts}")
+    _wait_until(
+        page,
+        lambda s: s["ready"] and s["connection"] == "connected" and s["kernel"] == "idle",
+        120,
+        "the notebook and its kernel ready",
+    )
+    _answer_dialogs(page)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    _wait_until(
+        page,
+        lambda s: s["kernel"] == "idle" and not s["queued"] and all(c["count"] for c in s["cells"]),
+        timeout,
+        "Run All ran every code cell",
+        idle_for=30,
+    )
+
+
+def _prompts(page) -> list[str]:
+    """The code cells' prompts drawn in the notebook in view: "[ ]:", "[*]:", "[3]:"..."""
+    return page.eval_on_selector_all(
+        f"{SHOWN} .jp-CodeCell .jp-InputPrompt", "cells => cells.map(c => c.textContent.trim())"
+    )
 
 
 def _answer_dialogs(page) -> None:
@@ -166,13 +224,6 @@ def _answer_dialogs(page) -> None:
         assert "error" not in text.lower(), f"JupyterLab reported: {text}"
         page.locator(".jp-Dialog .jp-mod-accept").first.click()
         page.wait_for_timeout(500)
-
-
-def _prompts(page) -> list[str]:
-    """The code cells' prompts of the notebook in view: "[ ]:", "[*]:", "[3]:"..."""
-    return page.eval_on_selector_all(
-        f"{SHOWN} .jp-CodeCell .jp-InputPrompt", "cells => cells.map(c => c.textContent.trim())"
-    )
 
 
 def _outputs(page) -> dict:
