@@ -486,20 +486,19 @@ def _wrote(paths: str, detail: str = "") -> str:
     return tr(f"저장했습니다: {paths}{detail}", f"wrote {paths}{detail}")
 
 
-def _report(stop, done: str, note: str = "") -> int:
-    """Say how the run ended and where its result is; return the exit code."""
+def _report(stop, done: str, note: str = "", kept: str = "") -> int:
+    """Say how the run ended and where its result is; return the exit code. ``kept``
+    says what a run that did not finish left (by default: ``done``, the best image)."""
     if note:
         print(f"{PROG}: {note}", file=sys.stderr)
     if stop.completed:
         print(done if stop.reason is StopReason.COMPLETED else f"{done}; {stop}")
         return 1 if note else 0
-    print(
-        tr(
-            f"{done}: 중지되기 전까지 가장 좋은 이미지입니다 ({stop})",
-            f"{done}: the best image so far, as the run was {stop}",
-        ),
-        file=sys.stderr,
+    kept = kept or tr(
+        f"{done}: 중지되기 전까지 가장 좋은 이미지입니다 ({stop})",
+        f"{done}: the best image so far, as the run was {stop}",
     )
+    print(kept, file=sys.stderr)
     if stop.reason is StopReason.INTERRUPTED:
         return 128 + (stop.signal or signal.SIGINT)
     return 1

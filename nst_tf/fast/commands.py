@@ -4,13 +4,10 @@ overwritten, every file written atomically, Ctrl-C keeps what was made)."""
 
 from __future__ import annotations
 
-import signal
-import sys
 from pathlib import Path
 
 from nst_tf.checks import user_path
 from nst_tf.cli import (
-    PROG,
     WEIGHT_NAMES,
     UsageError,
     _report,
@@ -122,16 +119,11 @@ def _compiled_trainer(args, out):
 
 def _report_training(stop: Stop, written, note: str) -> int:
     """Say how training ended and where the network is; return the exit code."""
-    if stop.completed:
-        return _report(stop, _wrote(str(written)), note)
-    if note:
-        print(f"{PROG}: {note}", file=sys.stderr)
     kept = tr(
         f"{stop}: 지금까지 학습한 신경망을 {written}에 저장했습니다",
         f"{stop}: the network trained so far is in {written}",
     )
-    print(kept, file=sys.stderr)
-    return 128 + (stop.signal or signal.SIGINT) if stop.reason is StopReason.INTERRUPTED else 1
+    return _report(stop, _wrote(str(written)), note, kept)
 
 
 def cmd_apply(args) -> int:
