@@ -81,6 +81,16 @@ def _run(function: Callable, args: tuple, example: str):
             ),
             "error",
         )
+    if result is None:
+        _fail(
+            tr(
+                f"{example}에서 여러분의 함수가 아무것도 돌려주지 않았습니다 (None): 함수 "
+                "끝에 return 문이 있는지 확인하세요.",
+                f"on {example} your function returned nothing (None): check that it ends "
+                "with a return statement.",
+            ),
+            "return",
+        )
     try:
         return np.asarray(result, dtype=np.float64)
     except (TypeError, ValueError):
@@ -96,10 +106,23 @@ def _run(function: Callable, args: tuple, example: str):
 
 
 def _error_hint(message: str) -> str:
+    """The likely cause of an error a student's function raised, from its message."""
     if "Incompatible shapes" in message or "broadcast" in message:
         return tr(
             " — 모양이 다른 두 텐서를 더하거나 뺐습니다. 모양을 print로 확인하세요.",
             " — two tensors of different shapes were added or subtracted; print their shapes.",
+        )
+    if "_unique_id" in message:  # Keras's optimizer given tensors where variables go
+        return tr(
+            " — 옵티마이저에 그레이디언트가 먼저, 변수가 다음입니다: "
+            "adam.apply(gradients, network.trainable_variables).",
+            " — the optimiser takes the gradients first, then the variables: "
+            "adam.apply(gradients, network.trainable_variables).",
+        )
+    if "has no attribute 'optimizer'" in message:
+        return tr(
+            " — 아직 compile하지 않은 모델에는 옵티마이저가 없습니다: 위에서 만든 adam을 쓰세요.",
+            " — a model not compiled yet has no optimiser: use the adam made above.",
         )
     return ""
 
@@ -570,7 +593,7 @@ def check_training_step(my_train_step: Callable, trainer, photos) -> None:
         expected = tf.reduce_mean(parts.total)
     gradient = np.concatenate([g.numpy().ravel() for g in tape.gradient(expected, variables)])
     try:
-        loss = _run(my_train_step, (photos,), tr("사진 한 묶음", "a batch of photos"))
+        loss = _run(my_train_step, (photos,), tr("사진 한 배치", "a batch of photos"))
         moved = np.concatenate([(v.numpy() - b).ravel() for v, b in zip(variables, before)])
     finally:
         for variable, value in zip(variables, before):
@@ -607,16 +630,17 @@ def _check_step_loss(loss: np.ndarray, mean: float, total: float) -> None:
         return
     if loss.size == 1 and np.isclose(float(loss), total, rtol=1e-4):
         hint = tr(
-            "묶음의 합을 돌려주었습니다: 사진마다의 손실을 평균하세요 "
-            "(tf.reduce_mean(parts.total)). 그래야 학습률이 묶음 크기와 상관없습니다.",
+            "배치의 합을 돌려주었습니다: 사진마다의 손실을 평균하세요 "
+            "(tf.reduce_mean(trainer.loss_parts(photos, outputs).total)). 그래야 배치 "
+            "크기를 바꿔도 같은 학습률을 쓸 수 있습니다.",
             "it returned the batch's sum: average the photos' losses "
-            "(tf.reduce_mean(parts.total)), so the learning rate does not depend on the "
-            "batch size.",
+            "(tf.reduce_mean(trainer.loss_parts(photos, outputs).total)), so the same "
+            "learning rate works for any batch size.",
         )
         _fail(hint, "sum")
     _fail(
         tr(
-            f"돌려준 손실이 {loss.ravel()[:4]}인데, 스텝 전 가중치에서 묶음의 평균 손실 "
+            f"돌려준 손실이 {loss.ravel()[:4]}인데, 스텝 전 가중치에서 배치의 평균 손실 "
             f"{mean:.6g}이어야 합니다 (trainer.loss_parts(photos, outputs).total의 평균).",
             f"the returned loss is {loss.ravel()[:4]}; it should be the batch's mean loss "
             f"before the step, {mean:.6g} (the mean of trainer.loss_parts(photos, "

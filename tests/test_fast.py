@@ -108,6 +108,65 @@ def test_a_few_training_steps_lower_the_loss_and_leave_vgg19_alone(photos, style
         np.testing.assert_array_equal(old, np.array(new))
 
 
+def _student_steps(trainer):
+    """Lesson 08's training step as a student writes it, right and in ways seen wrong."""
+    import tensorflow as tf
+
+    network = trainer.network
+    adam = keras.optimizers.Adam(1e-3)
+
+    def step(photos, mean=tf.reduce_mean, apply=True, returns=True, swapped=False):
+        with tf.GradientTape() as tape:
+            loss = mean(trainer.loss_parts(photos, network(photos, training=True)).total)
+        gradients = tape.gradient(loss, network.trainable_variables)
+        if swapped:
+            adam.apply(network.trainable_variables, gradients)
+        elif apply:
+            adam.apply(gradients, network.trainable_variables)
+        return loss if returns else None
+
+    def uncompiled(photos):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(trainer.loss_parts(photos, network(photos)).total)
+        trainer.optimizer.apply(tape.gradient(loss, network.trainable_variables))
+        return loss
+
+    return {
+        "right": lambda p: step(p),
+        "sum": lambda p: step(p, mean=tf.reduce_sum),
+        "unchanged": lambda p: step(p, apply=False),
+        "return": lambda p: step(p, returns=False),
+        "swapped": lambda p: step(p, swapped=True),
+        "uncompiled": uncompiled,
+    }
+
+
+@pytest.mark.parametrize(
+    "case, hint",
+    [
+        ("sum", "평균하세요"),
+        ("unchanged", "network.trainable_variables"),
+        ("return", "return 문"),
+        ("swapped", "그레이디언트가 먼저"),
+        ("uncompiled", "adam을 쓰세요"),
+    ],
+)
+def test_a_wrong_training_step_gets_the_hint_for_its_mistake(case, hint, photos, style, vgg_h5):
+    """check_training_step (lesson 08's "write it yourself" check): the right step passes
+    and leaves the weights as they were; each mistake a student was seen to make is named."""
+    from nst_tf import exercises, language
+
+    language.set_language("ko")
+    trainer = StyleTrainer(_network(), style, weights=str(vgg_h5))
+    steps = _student_steps(trainer)
+    before = [v.numpy() for v in trainer.network.trainable_variables]
+    exercises.check_training_step(steps["right"], trainer, photos)
+    with pytest.raises(exercises.ExerciseError, match=hint):
+        exercises.check_training_step(steps[case], trainer, photos)
+    for old, new in zip(before, trainer.network.trainable_variables):
+        np.testing.assert_array_equal(old, new.numpy())
+
+
 @pytest.fixture
 def photo_folder(tmp_path):
     """Two photos of other sizes and aspects (one smaller than a 48 px crop), a broken
