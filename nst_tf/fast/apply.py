@@ -3,6 +3,7 @@ forward pass each (milliseconds to a second, where `nst_tf.stylize` takes minute
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -153,15 +154,19 @@ def _width(network: keras.Model) -> int:
 def compiled_forward(network: keras.Model):
     """``network``'s forward pass as one TensorFlow graph for every size (traced once,
     kept on the network): half the time of calling the Keras model eagerly (95 against
-    189 ms at 256 px on this project's CPU)."""
+    189 ms at 256 px on this project's CPU). A partial, not a lambda: TensorFlow counts
+    the traces of one code object together, and lesson 08's exercise 3 (three networks,
+    timed in a row) printed its English retracing warning."""
     forward = getattr(network, "_nst_tf_forward", None)
     if forward is None:
         spec = tf.TensorSpec((None, None, None, 3), tf.float32)
-        forward = tf.function(
-            lambda photos: network(photos, training=False), input_signature=[spec]
-        )
+        forward = tf.function(functools.partial(_inference, network), input_signature=[spec])
         network._nst_tf_forward = forward
     return forward
+
+
+def _inference(network: keras.Model, photos: tf.Tensor) -> tf.Tensor:
+    return network(photos, training=False)
 
 
 def _forward(network: keras.Model, photo: np.ndarray, tile: int | None) -> np.ndarray:
