@@ -91,22 +91,23 @@ def show_images(
 
     RGB images ``(1, H, W, 3)`` / ``(H, W, 3)`` are shown as ``[0, 1]`` colours; 2-D
     arrays ``(H, W)`` in gray, scaled to their own minimum and maximum. ``ncols``
-    defaults to one row.
+    defaults to one row. Panels are ``panel_inches`` wide and as tall as the tallest
+    image needs (at most square), so no blank band parts the images from what is below.
     """
     import matplotlib.pyplot as plt
 
-    images = list(images)
-    titles = list(titles) if titles is not None else [None] * len(images)
-    captions = list(captions) if captions is not None else [None] * len(images)
-    ncols = ncols or len(images)
-    nrows = math.ceil(len(images) / ncols)
+    arrays = [_as_hwc(image) for image in images]
+    titles = list(titles) if titles is not None else [None] * len(arrays)
+    captions = list(captions) if captions is not None else [None] * len(arrays)
+    ncols = ncols or len(arrays)
+    nrows = math.ceil(len(arrays) / ncols)
+    aspect = min(1.0, max(array.shape[0] / array.shape[1] for array in arrays))
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(panel_inches * ncols, panel_inches * nrows), squeeze=False
+        nrows, ncols, figsize=(panel_inches * ncols, panel_inches * aspect * nrows), squeeze=False
     )
     for ax in axes.flat:
         ax.axis("off")
-    for ax, image, title, caption in zip(axes.flat, images, titles, captions):
-        array = _as_hwc(image)
+    for ax, array, title, caption in zip(axes.flat, arrays, titles, captions):
         # RGB images are [0, 1]; a 2-D map (activations, differences) keeps its own range
         # and gets a thin frame, so its white parts do not melt into the page.
         ax.imshow(np.clip(array, 0.0, 1.0) if array.ndim == 3 else array, cmap="gray")

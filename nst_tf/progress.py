@@ -66,9 +66,10 @@ class LogProgress:
         self.last_reported = self.done
         seconds = time.perf_counter() - self.started
         losses = " ".join(f"{name}={value}" for name, value in self.postfix.items())
+        elapsed = tr(f"{seconds:.1f}초", f"{seconds:.1f} s")
         print(
             f"{self.description}: {tr('스텝', 'step')} {self.done}/{self.total} "
-            f"({100 * self.done / max(self.total, 1):.0f}%), {seconds:.1f} s {losses}".rstrip(),
+            f"({100 * self.done / max(self.total, 1):.0f}%), {elapsed} {losses}".rstrip(),
             file=self.stream,
             flush=True,
         )

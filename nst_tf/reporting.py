@@ -24,7 +24,7 @@ from nst_tf.safe_write import usable_folder
 
 def short_part_label(part: str) -> str:
     """A loss part's short name for a progress line, in the language in use."""
-    korean = {"total": "전체", "content": "콘텐츠", "style": "스타일", "tv": "총변위"}
+    korean = {"total": "전체", "content": "콘텐츠", "style": "스타일", "tv": "총 변위"}
     return tr(korean.get(part, part), part)
 
 

@@ -291,7 +291,7 @@ def imagenet_or_random(seed: int) -> str:
         tr(
             "VGG19 가중치를 내려받지 못해 (인터넷 연결 없음) 무작위 가중치(RANDOM, seed "
             f"{seed})로 계속합니다: 코드는 돌지만 그림은 실제 스타일 전이가 아닙니다. 실제 "
-            f"가중치를 쓰려면 {IMAGENET_FILE} (80 MB)을 {imagenet_cache_path()}에 두거나 "
+            f"가중치를 쓰려면 {IMAGENET_FILE} 파일(80 MB)을 {imagenet_cache_path()}에 두거나 "
             f"{_where_weights_are_chosen()}로 지정하세요.",
             f"Could not download the VGG19 weights (offline?): continuing with RANDOM "
             f"weights (seed {seed}): the code runs, but the pictures are not real style "

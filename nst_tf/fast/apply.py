@@ -85,7 +85,7 @@ def _say_random_weights(path: Path) -> None:
     note_random_weights_used()  # figures and animations made with the network say so
     warn_once(
         tr(
-            f"{path.name}은(는) 무작위 VGG19 가중치로 학습된 신경망입니다: 결과는 실제 "
+            f"이 신경망({path.name})은 무작위 VGG19 가중치로 학습되었습니다: 결과는 실제 "
             "스타일 전이처럼 보이지 않습니다.",
             f"{path.name} was trained with random VGG19 weights: its results do not "
             "look like real style transfer.",
