@@ -228,6 +228,25 @@ def test_train_then_apply_on_files_end_to_end(photo_folder, tmp_path, capsys, vg
     ]
 
 
+def test_photos_that_only_look_whole_end_training_with_what_to_do(tmp_path, capsys, vgg_h5):
+    """A truncated JPEG passes the header check: training on it alone spun forever in
+    tf.data's thread, deaf to Ctrl-C (a hostile user's try). Now it is left out when it
+    fails to decode, named, and with none left the run ends with exit 2."""
+    folder = tmp_path / "cut"
+    folder.mkdir()
+    Image.open(bundled_image_path("rocket")).convert("RGB").save(folder / "cut.jpg")
+    (folder / "cut.jpg").write_bytes((folder / "cut.jpg").read_bytes()[:2000])
+    train = ["train", str(bundled_image_path("swirls")), "--photos", str(folder), "--quiet"]
+    train += ["-o", str(tmp_path / "n.keras"), "--size", "32", "--steps", "2", "--batch", "2"]
+    train += ["--width", "4", "--weights", str(vgg_h5)]
+    assert cli.main(train) == 2
+    err = capsys.readouterr().err
+    assert "cut.jpg" in err and "decodes" in err and "Traceback" not in err, err
+    assert not (tmp_path / "n.keras").exists()
+    shutil.copy(bundled_image_path("chelsea"), folder / "cat.png")  # one good photo: trains
+    assert cli.main(train) == 0
+
+
 def test_apply_never_writes_over_its_input_and_names_a_bad_network(tmp_path, capsys):
     photo = tmp_path / "photo.png"
     shutil.copy(bundled_image_path("chelsea"), photo)

@@ -4,13 +4,15 @@ nst_tf's one download path).
 
 Each photo is read with its shorter side scaled to the crop size (so a crop sees most of
 the photo, as Johnson et al.'s 256x256 COCO crops do), photos of any size and aspect
-mixed. Files that are not images are skipped, named once in a notice; a folder with no
+mixed. Files that do not open as images are skipped, named once in a notice; a folder with no
 usable photo is refused with what to do.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -115,8 +117,8 @@ def _say_skipped(paths: list[Path]) -> None:
     names = ", ".join(p.name for p in paths[:3]) + (" …" if len(paths) > 3 else "")
     warn_once(
         tr(
-            f"사진이 아닌 파일 {len(paths)}개는 학습에서 뺍니다: {names}",
-            f"{len(paths)} file(s) that are not images are left out of training: {names}",
+            f"이미지로 열리지 않는 파일 {len(paths)}개는 학습에서 뺍니다: {names}",
+            f"{len(paths)} file(s) that do not open as images are left out of training: {names}",
         ),
         SkippedPhotoNotice,
     )
@@ -133,25 +135,55 @@ def photo_at_short_side(path: Path, size: int) -> np.ndarray:
     return resize(photo, rows, cols)[0]
 
 
+class NoUsablePhotoError(ValueError):
+    """Every photo given failed to decode (their headers looked right): nothing to train on."""
+
+
 def photo_batches(photos, size: int = 256, batch: int = 4, seed: int = 0) -> tf.data.Dataset:
     """Endless ``(batch, size, size, 3)`` batches of random crops of ``photos`` (a folder,
-    a list of files or a set's name: `photo_files`), in a new random order each pass; a
-    photo that fails to decode after all is skipped and named."""
+    a list of files or a set's name: `photo_files`), in a new random order each pass. A
+    photo that fails to decode after all (a truncated file) is named and left out from
+    then on; when none is left, `NoUsablePhotoError` (`raised_as_itself` turns it back
+    from TensorFlow's wrapping)."""
     size = whole_number("size", size, 16)
     batch = whole_number("batch", batch, 1)
     files = photo_files(photos)
 
     def photos():
         order = np.random.default_rng(seed)
-        while True:
-            for index in order.permutation(len(files)):
+        usable = list(files)
+        while usable:
+            for path in [usable[i] for i in order.permutation(len(usable))]:
                 try:
-                    yield photo_at_short_side(files[index], size)
+                    yield photo_at_short_side(path, size)
                 except (ImageError, OSError, ValueError):
-                    _say_skipped([files[index]])
+                    usable.remove(path)
+                    _say_skipped([path])
+        raise NoUsablePhotoError(
+            tr(
+                f"사진 {len(files)}장 가운데 끝까지 읽히는 것이 없습니다 (잘린 파일?): "
+                "다른 사진을 주세요",
+                f"none of the {len(files)} photo(s) decodes to the end (truncated files?): "
+                "give other photos",
+            )
+        )
 
     spec = tf.TensorSpec((None, None, 3), tf.float32)
     crops = tf.data.Dataset.from_generator(photos, output_signature=spec).map(
         lambda photo: tf.image.random_crop(photo, (size, size, 3), seed=seed)
     )
     return crops.batch(batch, drop_remainder=True).prefetch(2)
+
+
+@contextlib.contextmanager
+def raised_as_itself():
+    """Inside ``fit``, an error raised by `photo_batches`'s generator reaches the caller as
+    TensorFlow's ``InvalidArgumentError`` wrapping a Python traceback: a
+    `NoUsablePhotoError` is raised again as itself, with its own message."""
+    try:
+        yield
+    except tf.errors.InvalidArgumentError as exc:
+        found = re.search(rf"{NoUsablePhotoError.__name__}: (.*)", exc.message)
+        if found is None:
+            raise
+        raise NoUsablePhotoError(found.group(1)) from None

@@ -15,6 +15,7 @@ import tensorflow as tf
 
 from nst_tf.checks import whole_number
 from nst_tf.fast.callbacks import TrainingRecord
+from nst_tf.fast.data import raised_as_itself
 from nst_tf.features import shared_extractor
 from nst_tf.losses import LossParts, style_mix
 from nst_tf.objective import evaluate
@@ -115,7 +116,7 @@ def train(
     steps = whole_number("steps", steps, 1)
     record = TrainingRecord(steps, preview, preview_every, progress)
     try:
-        with stop_signals_raise():
+        with stop_signals_raise(), raised_as_itself():
             trainer.fit(
                 photos,
                 steps_per_epoch=steps,
