@@ -66,15 +66,38 @@ def test_a_saved_network_loads_back_with_identical_outputs(tmp_path, photos):
     assert save_network(network, path, overwrite=True) == path
 
 
+def _foreign_model(kind: str) -> keras.Model:
+    """Keras models a user may hand to nst-tf apply that are not transformation networks."""
+    if kind == "dense":
+        return keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    if kind == "five channels":
+        return keras.Sequential([keras.Input((None, None, 3)), keras.layers.Conv2D(5, 3)])
+    return keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Conv2D(3, 3)])  # fixed
+
+
+def _nan_network() -> keras.Model:
+    network = _network()
+    weights = network.get_weights()
+    weights[0][...] = np.nan
+    network.set_weights(weights)
+    return network
+
+
 @pytest.mark.parametrize(
     "make, message",
     [
         (lambda p: None, "does not exist: train one first"),
-        (lambda p: p.write_bytes(b"not a keras file"), "could not be loaded"),
+        (lambda p: p.write_bytes(b"not a keras file"), "could not be used"),
+        (lambda p: _foreign_model("dense").save(p), "not photo to photo"),
+        (lambda p: _foreign_model("five channels").save(p), "not photo to photo"),
+        (lambda p: _foreign_model("fixed size").save(p), "not photo to photo"),
+        (lambda p: _nan_network().save(p), "NaN or Inf weights"),
     ],
-    ids=["missing", "garbage"],
+    ids=["missing", "garbage", "dense", "five channels", "fixed size", "nan weights"],
 )
 def test_a_network_file_that_is_not_one_is_named(tmp_path, make, message):
+    """A file nst-tf apply cannot use is refused by name when loaded (a dense model gave
+    a StopIteration traceback, others blamed the image: a hostile user's try)."""
     path = tmp_path / "style.keras"
     make(path)
     with pytest.raises(ValueError, match=message):
@@ -258,7 +281,7 @@ def test_apply_never_writes_over_its_input_and_names_a_bad_network(tmp_path, cap
         cli.main(["apply", str(tmp_path / "bad.keras"), str(photo), "-o", str(tmp_path / "o.png")])
         == 2
     )
-    assert "could not be loaded" in capsys.readouterr().err
+    assert "could not be used" in capsys.readouterr().err
 
 
 def test_training_runs_under_a_one_device_mirrored_strategy(photos, style, vgg_h5):
@@ -310,6 +333,24 @@ def test_a_nan_loss_ends_training_with_the_network_before_it(photos, style, vgg_
     assert record.stop.reason is StopReason.NON_FINITE and record.done == 1
     assert "step 2" in str(record.stop)
     for kept, good in zip(trainer.network.get_weights(), after_first[0]):
+        np.testing.assert_array_equal(kept, good)
+
+
+def test_a_step_that_makes_the_weights_nan_is_undone_though_its_loss_was_finite(
+    photos, style, vgg_h5
+):
+    """The loss of a step is computed before its update: an update that overflowed the
+    weights (a huge step) went unnoticed until the next step's loss, by which time the
+    weights kept were the broken ones (a hostile user's try: --style-weight 1e29)."""
+    trainer = StyleTrainer(_network(), style, weights=str(vgg_h5))
+    trainer.compile(optimizer=keras.optimizers.SGD(learning_rate=1e38))
+    import tensorflow as tf
+
+    before = trainer.network.get_weights()
+    record = train(trainer, tf.data.Dataset.from_tensors(photos).repeat(), 3, progress=False)
+    assert record.stop.reason is StopReason.NON_FINITE and record.done == 0
+    assert "the weights became NaN/Inf at step 1" in str(record.stop)
+    for kept, good in zip(trainer.network.get_weights(), before):
         np.testing.assert_array_equal(kept, good)
 
 

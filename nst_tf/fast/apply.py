@@ -59,10 +59,17 @@ def trained_with_random_weights(path: Path) -> bool:
 
 
 def load_network(path: str | os.PathLike) -> keras.Model:
-    """The network saved at ``path`` (`save_network`), or a `ValueError` saying why not."""
+    """The network saved at ``path`` (`save_network`), or a `ValueError` saying why not:
+    no file, not a Keras file, not a network that stylises (any size of RGB in, RGB
+    out), or weights that are NaN or Inf."""
     path = user_path(path, "network file")
     if not path.is_file():
-        raise ValueError(f"network file {path} does not exist: train one first (nst-tf train)")
+        raise ValueError(
+            tr(
+                f"신경망 파일이 없습니다: {path}. 먼저 학습시키세요 (nst-tf train)",
+                f"network file {path} does not exist: train one first (nst-tf train)",
+            )
+        )
     try:
         network = keras.saving.load_model(
             path,
@@ -72,13 +79,46 @@ def load_network(path: str | os.PathLike) -> keras.Model:
             },
         )
     except Exception as exc:  # Keras raises many kinds for a file that is not its own
-        raise ValueError(
-            f"network file {path} could not be loaded ({type(exc).__name__}): it is not a "
-            "network saved by nst_tf (save_network, nst-tf train)"
-        ) from None
+        raise _not_a_network(path, type(exc).__name__) from None
+    _check_network(network, path)
     if trained_with_random_weights(path):
         _say_random_weights(path)
     return network
+
+
+def _check_network(network, path: Path) -> None:
+    """Refuse a Keras model that is not a transformation network, or broken weights."""
+    inputs, outputs = getattr(network, "inputs", None), getattr(network, "outputs", None)
+    any_rgb = (None, None, 3)
+    if not (
+        inputs
+        and outputs
+        and len(inputs) == len(outputs) == 1
+        and tuple(inputs[0].shape[1:]) == any_rgb
+        and tuple(outputs[0].shape[1:]) == any_rgb
+        and any(hasattr(layer, "filters") for layer in network.layers)
+    ):
+        raise _not_a_network(path, tr("사진을 받아 사진을 내는 모델이 아님", "not photo to photo"))
+    if not all(np.isfinite(weights).all() for weights in network.get_weights()):
+        raise ValueError(
+            tr(
+                f"신경망의 가중치에 NaN/Inf가 있어 스타일을 입힐 수 없습니다: {path}. 다시 "
+                "학습시키세요 (nst-tf train)",
+                f"network {path} has NaN or Inf weights and cannot stylise: train it again "
+                "(nst-tf train)",
+            )
+        )
+
+
+def _not_a_network(path: Path, why: str) -> ValueError:
+    return ValueError(
+        tr(
+            f"신경망으로 쓸 수 없는 파일입니다 ({why}): {path}. nst_tf가 저장한 신경망이 "
+            "아닙니다 (save_network, nst-tf train)",
+            f"network file {path} could not be used ({why}): it is not a network saved by "
+            "nst_tf (save_network, nst-tf train)",
+        )
+    )
 
 
 def _say_random_weights(path: Path) -> None:

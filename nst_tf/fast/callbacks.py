@@ -26,8 +26,8 @@ class TrainingRecord(keras.callbacks.Callback):
     network in a notebook, else a progress bar (``progress=False``: nothing). Keeps
     ``history`` (each loss part's batch mean per step, as `nst_tf.plot_loss_history`
     takes it), ``previews`` (``(step, image)`` every ``preview_every`` steps, step 0
-    included), ``seconds`` and ``stop``. A NaN or Inf loss ends the run with the last
-    good weights put back (never trained on past a NaN).
+    included), ``seconds`` and ``stop``. A NaN or Inf loss, or a step that makes weights
+    NaN or Inf, ends the run with the weights from before it (never trained past a NaN).
     """
 
     def __init__(self, steps: int, preview=None, preview_every: int = 0, progress: bool = True):
@@ -61,18 +61,9 @@ class TrainingRecord(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         values = {name: float(logs[name]) for name in PART_NAMES}
-        if not math.isfinite(values["total"]):
-            self.network.set_weights(self.good_weights)
-            self.model.stop_training = True
-            self.stop = Stop(
-                StopReason.NON_FINITE,
-                self.done,
-                tr(
-                    f"{self.done + 1} 스텝에서 손실이 NaN/Inf가 되어 그 앞의 신경망을 남겼습니다",
-                    f"the loss became NaN/Inf at step {self.done + 1}; "
-                    "the network before it was kept",
-                ),
-            )
+        loss_finite = math.isfinite(values["total"])
+        if not loss_finite or not _finite(self.network.get_weights()):
+            self._undo_step(loss_finite)
             return
         self.done += 1
         for name, value in values.items():
@@ -81,6 +72,22 @@ class TrainingRecord(keras.callbacks.Callback):
         self.reporter.step(self.done, self.stylized_preview, arrays)  # drawn only when due
         if self.preview_every and self.done % self.preview_every == 0:
             self.previews.append((self.done, self.stylized_preview()))
+
+    def _undo_step(self, loss_finite: bool) -> None:
+        """Put back the weights from before this step, whose loss was NaN or Inf (or, with
+        ``loss_finite``, whose update made weights NaN or Inf), and end the run saying so."""
+        self.network.set_weights(self.good_weights)
+        self.model.stop_training = True
+        step = self.done + 1
+        korean, english = ("가중치가", "the weights") if loss_finite else ("손실이", "the loss")
+        self.stop = Stop(
+            StopReason.NON_FINITE,
+            self.done,
+            tr(
+                f"{step} 스텝에서 {korean} NaN/Inf가 되어 그 앞의 신경망을 남겼습니다",
+                f"{english} became NaN/Inf at step {step}; the network before it was kept",
+            ),
+        )
 
     def on_train_end(self, logs=None):
         self.finish(Stop(StopReason.COMPLETED, self.done))
@@ -129,3 +136,8 @@ class NetworkCheckpoint(keras.callbacks.Callback):
 
 class CheckpointNotice(NSTNotice):
     """A checkpoint could not be written; training went on."""
+
+
+def _finite(arrays) -> bool:
+    """Whether every value of ``arrays`` (a network's weights) is a finite number."""
+    return all(np.isfinite(array).all() for array in arrays)
