@@ -12,6 +12,7 @@ import contextlib
 import io
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -58,22 +59,35 @@ def load_image(
 
 def load_frames(
     source: str | os.PathLike, max_size: int | None = DEFAULT_MAX_SIZE
-) -> tuple[np.ndarray, float]:
+) -> tuple[np.ndarray, list[float]]:
     """The frames of an animation (a GIF; a still image is one frame) as float32
-    ``[0, 1]`` RGB ``(frames, H, W, 3)``, with the seconds each is shown (the first
-    frame's, 0.1 s when the file does not say)."""
+    ``[0, 1]`` RGB ``(frames, H, W, 3)``, with the seconds each frame is shown (0.1 s
+    where the file does not say)."""
     from PIL import ImageSequence
 
     path = user_path(source, "image")
-    frames = []
+    frames, seconds = [], []
     with _open_image(path) as opened, _decoding(path):
-        seconds = opened.info.get("duration", 100) / 1000 or 0.1
         for frame in ImageSequence.Iterator(opened):
+            seconds.append(frame.info.get("duration", 100) / 1000 or 0.1)
             image, peak = _rgb_or_float(frame.copy())
             if max_size is not None:
                 image.thumbnail((max_size, max_size), Image.Resampling.LANCZOS)
             frames.append(_to_rgb_array(image, peak))
     return np.stack(frames), seconds
+
+
+def check_opens(path: Path) -> Path:
+    """``path`` if it opens as an image and its structure checks out (fast: the data is
+    not decoded, so a file cut short may still fail later); an `ImageError` otherwise."""
+    with _open_image(path) as opened:
+        try:
+            opened.verify()
+        except Exception as exc:  # Pillow raises many kinds for a broken file
+            raise ImageError(
+                f"{path} could not be read ({exc}); it may be truncated or corrupt."
+            ) from exc
+    return path
 
 
 def _read(path: Path, max_size: int | None, min_size: int) -> np.ndarray:
@@ -310,10 +324,16 @@ def fit_long_side(images, long_side: int) -> np.ndarray:
 
 
 def save_animation(
-    frames, path: str | os.PathLike, seconds_per_frame: float = 0.2, overwrite: bool = True
+    frames,
+    path: str | os.PathLike,
+    seconds_per_frame: float | Sequence[float] = 0.2,
+    overwrite: bool = True,
+    mark: bool = True,
 ) -> Path:
-    """Write ``[0, 1]`` RGB frames (each ``(1, H, W, 3)`` or ``(H, W, 3)``) as a looping GIF;
-    once random VGG19 weights were used, each frame says so in red (as figures do)."""
+    """Write ``[0, 1]`` RGB frames (each ``(1, H, W, 3)`` or ``(H, W, 3)``) as a looping GIF,
+    each shown ``seconds_per_frame`` (one number, or one per frame). Once random VGG19
+    weights were used, each frame of a figure-like animation says so in red below it, as
+    figures do (``mark=False``: a stylised GIF, a result like a stylised photo)."""
     from nst_tf.vgg import random_weights_label, random_weights_used
 
     path = user_path(path, "image")
@@ -322,8 +342,12 @@ def save_animation(
     pictures = [Image.fromarray(to_uint8(frame)) for frame in frames]
     if not pictures:
         raise ValueError("No frames to animate.")
-    if random_weights_used():
+    if mark and random_weights_used():
         pictures = [_with_caption(picture, random_weights_label()) for picture in pictures]
+    if isinstance(seconds_per_frame, (int, float)):
+        seconds_per_frame = [seconds_per_frame] * len(pictures)
+    if len(seconds_per_frame) != len(pictures):
+        raise ValueError(f"{len(pictures)} frames but {len(seconds_per_frame)} frame times")
     path.parent.mkdir(parents=True, exist_ok=True)
     encoded = io.BytesIO()
     pictures[0].save(
@@ -332,7 +356,7 @@ def save_animation(
         save_all=True,
         append_images=pictures[1:],
         loop=0,
-        duration=int(seconds_per_frame * 1000),
+        duration=[round(1000 * seconds) for seconds in seconds_per_frame],
     )
     return write_file(path, encoded.getvalue(), overwrite=overwrite)
 

@@ -23,22 +23,25 @@ def in_notebook() -> bool:
     return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
 
 
-def progress_bar(total: int, description: str, enabled: bool = True):
-    """A tqdm bar counting steps, or a `LogProgress` when stderr is not a terminal."""
+def progress_bar(total: int, description: str, enabled: bool = True, unit: str = ""):
+    """A tqdm bar counting steps (or ``unit``s), or a `LogProgress` when stderr is not a
+    terminal."""
     from tqdm.std import tqdm
 
+    unit = unit or tr("스텝", "step")
     if not enabled:
         return tqdm(total=total, disable=True)
     if sys.stderr.isatty():
-        return tqdm(total=total, desc=description, unit=tr("스텝", "step"))
-    return LogProgress(total, description)
+        return tqdm(total=total, desc=description, unit=unit)
+    return LogProgress(total, description, unit=unit)
 
 
 class LogProgress:
     """tqdm's ``update`` / ``set_postfix`` / ``close``, written as a few plain lines."""
 
-    def __init__(self, total: int, description: str, stream=None):
+    def __init__(self, total: int, description: str, stream=None, unit: str = ""):
         self.total, self.description = total, description
+        self.unit = unit or tr("스텝", "step")
         self.stream = stream or sys.stderr
         self.done, self.postfix = 0, {}
         self.started = time.perf_counter()
@@ -68,7 +71,7 @@ class LogProgress:
         losses = " ".join(f"{name}={value}" for name, value in self.postfix.items())
         elapsed = tr(f"{seconds:.1f}초", f"{seconds:.1f} s")
         print(
-            f"{self.description}: {tr('스텝', 'step')} {self.done}/{self.total} "
+            f"{self.description}: {self.unit} {self.done}/{self.total} "
             f"({100 * self.done / max(self.total, 1):.0f}%), {elapsed} {losses}".rstrip(),
             file=self.stream,
             flush=True,

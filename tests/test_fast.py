@@ -476,18 +476,83 @@ def test_timing_several_networks_in_a_row_prints_no_retracing_warning(content, c
     assert "retracing" not in caplog.text
 
 
-def test_apply_stylises_every_frame_of_a_gif(tmp_path, capsys):
+def test_apply_stylises_every_frame_of_a_gif_keeping_each_frame_s_time_and_size(
+    tmp_path, capsys, monkeypatch
+):
+    """A stylised GIF is a result, as a stylised photo is: every frame keeps its time (all
+    took the first frame's) and its size, even after random VGG19 weights were used (a
+    caption strip made the frames taller, where a photo's result gets none)."""
+    from nst_tf import vgg
+
+    monkeypatch.setattr(vgg, "_random_used", True)
     still = Image.open(bundled_image_path("chelsea")).convert("RGB").resize((48, 32))
     frames = [still.point(lambda v, k=k: min(255, v + 40 * k)) for k in range(3)]
     animation = tmp_path / "cat.gif"
-    frames[0].save(animation, save_all=True, append_images=frames[1:], duration=150, loop=0)
+    frames[0].save(
+        animation, save_all=True, append_images=frames[1:], duration=[100, 200, 300], loop=0
+    )
     network = save_network(_network(), tmp_path / "n.keras")
     folder = tmp_path / "out"
     assert cli.main(["apply", str(network), str(animation), "-o", str(folder)]) == 0
-    with Image.open(folder / "cat_stylized.gif") as result:  # (a caption adds rows below)
-        assert (result.n_frames, result.size[0], result.info["duration"]) == (3, 48, 150)
+    with Image.open(folder / "cat_stylized.gif") as result:
+        assert (result.n_frames, result.size) == (3, (48, 32))
+        times = []
+        for index in range(result.n_frames):
+            result.seek(index)
+            times.append(result.info["duration"])
+    assert times == [100, 200, 300]
     assert cli.main(["apply", str(network), str(animation), "-o", str(tmp_path / "a.png")]) == 2
     assert ".gif" in capsys.readouterr().err  # a GIF's result is a GIF
+
+
+def test_apply_refuses_what_would_lose_a_result_before_any_work(tmp_path, capsys):
+    """A hostile user's tries, each refused before the network is loaded and nothing
+    written: two photos whose results share a name (--overwrite kept only the second),
+    several photos to one file name (a folder of that name was made), a format that
+    cannot be written (.tiff made a folder too), a file that is no photo among them."""
+    network = save_network(_network(), tmp_path / "n.keras")
+    for side in ("a", "b"):
+        (tmp_path / side).mkdir()
+        shutil.copy(bundled_image_path("chelsea"), tmp_path / side / "pic.png")
+    same = [str(tmp_path / "a" / "pic.png"), str(tmp_path / "b" / "pic.png")]
+    (tmp_path / "notes.png").write_text("not a photo")
+    cases = [
+        ([*same, "-o", str(tmp_path / "out"), "--overwrite"], "would both be written to"),
+        ([same[0], str(bundled_image_path("rocket")), "-o", str(tmp_path / "many.png")], "folder"),
+        ([same[0], "-o", str(tmp_path / "one.tiff")], "use one of"),
+        ([same[0], str(tmp_path / "notes.png"), "-o", str(tmp_path / "out2")], "notes.png"),
+    ]
+    for arguments, message in cases:
+        assert cli.main(["apply", str(network), *arguments]) == 2, arguments
+        assert message in capsys.readouterr().err, arguments
+    assert not (tmp_path / "many.png").exists() and not (tmp_path / "one.tiff").exists()
+    assert not any((tmp_path / "out").iterdir()) and not any((tmp_path / "out2").iterdir())
+
+
+def test_apply_says_which_results_it_wrote_when_stopped(tmp_path, capsys, monkeypatch):
+    """Ctrl-C after the first of three photos: exit 130, the first result kept and named
+    (it said "nothing was written")."""
+    from nst_tf.fast import commands
+
+    network = save_network(_network(), tmp_path / "n.keras")
+    photos = []
+    for name in ("one", "two", "three"):
+        photos.append(str(tmp_path / f"{name}.png"))
+        shutil.copy(bundled_image_path("chelsea"), photos[-1])
+    real, calls = commands._stylized, []
+
+    def stylized(*args):
+        calls.append(args)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(commands, "_stylized", stylized)
+    folder = tmp_path / "out"
+    assert cli.main(["apply", str(network), *photos, "-o", str(folder), "--size", "48"]) == 130
+    err = capsys.readouterr().err
+    assert [p.name for p in folder.iterdir()] == ["one_stylized.png"]
+    assert "1 of 3 photos were written" in err and "one_stylized.png" in err, err
 
 
 def test_a_network_trained_with_random_weights_says_so_wherever_it_is_used(tmp_path, monkeypatch):

@@ -4,6 +4,7 @@ overwritten, every file written atomically, Ctrl-C keeps what was made)."""
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 from nst_tf.checks import user_path
@@ -20,13 +21,17 @@ from nst_tf.cli import (
     positive_int,
     save_result,
 )
+from nst_tf.errors import ImageError
 from nst_tf.images import SAVE_FORMATS
 from nst_tf.language import tr
 from nst_tf.optimize import Stop, StopReason
+from nst_tf.signals import signal_of
 from nst_tf.vgg import PRECISIONS
 
 NETWORK_FORMAT = {".keras": "Keras"}
 ANIMATION_FORMAT = {".gif": "GIF"}
+#: Output names that mean an image file, written or not (others name a folder).
+IMAGE_SUFFIXES = {*SAVE_FORMATS, *ANIMATION_FORMAT, ".bmp", ".tif", ".tiff"}
 
 
 def add_commands(commands) -> None:
@@ -128,28 +133,85 @@ def _report_training(stop: Stop, written, note: str) -> int:
 
 def cmd_apply(args) -> int:
     from nst_tf.fast import load_network
+    from nst_tf.images import check_opens
+    from nst_tf.progress import progress_bar
 
-    check_inputs([args.network, *args.photos])
     inputs = [args.network, *args.photos]
-    out = user_path(args.output, "output")
-    if len(args.photos) == 1 and out.suffix.lower() in {**SAVE_FORMATS, **ANIMATION_FORMAT}:
-        targets = [check_output(args.output, inputs, args.overwrite, _formats(args.photos[0]))]
-    else:
-        folder = check_folder(out, "output folder", make=True)
-        names = [folder / _stylized_name(photo) for photo in args.photos]
-        targets = [
-            check_output(name, inputs, args.overwrite, _formats(photo))
-            for name, photo in zip(names, args.photos)
-        ]
+    check_inputs(inputs)
+    targets = _apply_targets(args, inputs)
+    for photo in args.photos:  # every photo opens before any work (a bad one is named now)
+        try:
+            check_opens(user_path(photo, "photo"))
+        except ImageError as exc:
+            raise UsageError(str(exc)) from None
     network = load_network(args.network)
     written, notes = [], []
-    for photo, target in zip(args.photos, targets):
-        save = _stylized(network, photo, args.size)
-        where, note = save_result(save, target, args.overwrite)
-        written.append(str(where))
-        notes += [note] if note else []
+    several = len(targets) > 1
+    bar = progress_bar(len(targets), tr("스타일 입히기", "stylising"), several, tr("사진", "photo"))
+    try:
+        for photo, target in zip(args.photos, targets):
+            try:
+                save = _stylized(network, photo, args.size)
+            except ImageError as exc:  # decodes badly after all: the others still run
+                notes.append(tr(f"건너뜀: {exc}", f"skipped: {exc}"))
+                continue
+            where, note = save_result(save, target, args.overwrite)
+            written.append(str(where))
+            notes += [note] if note else []
+            bar.update(1)
+    except KeyboardInterrupt as interrupt:
+        stop = Stop(StopReason.INTERRUPTED, len(written), signal=signal_of(interrupt))
+        return _report(stop, "", "; ".join(notes), _kept_photos(stop, written, len(targets)))
+    finally:
+        bar.close()
     done = Stop(StopReason.COMPLETED, len(written))
-    return _report(done, _wrote(", ".join(written)), "; ".join(notes))
+    return _report(done, _wrote(", ".join(written) or "-"), "; ".join(notes))
+
+
+def _apply_targets(args, inputs: list[str]) -> list[Path]:
+    """Where each photo's result goes: OUT itself for one photo and an image file name,
+    else one file per photo in the folder OUT (made). Checked before any work: a file
+    name for several photos, a format that cannot be written, and two photos whose
+    results would share a name are refused."""
+    out = user_path(args.output, "output")
+    file_like = out.suffix.lower() in IMAGE_SUFFIXES and not out.is_dir()
+    if file_like and len(args.photos) > 1:
+        raise UsageError(
+            tr(
+                f"사진 {len(args.photos)}장의 결과는 파일 하나({out})에 담을 수 없습니다: -o에 "
+                "폴더를 주세요",
+                f"{len(args.photos)} photos cannot go to one file ({out}): give a folder as -o",
+            )
+        )
+    if file_like:
+        return [check_output(args.output, inputs, args.overwrite, _formats(args.photos[0]))]
+    folder = check_folder(out, "output folder", make=True)
+    names = [folder / _stylized_name(photo) for photo in args.photos]
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            first = args.photos[names.index(name)]
+            raise UsageError(
+                tr(
+                    f"{first}와 {args.photos[index]}의 결과가 둘 다 {name}이 됩니다: 사진 "
+                    "이름을 바꾸거나 따로 실행하세요",
+                    f"{first} and {args.photos[index]} would both be written to {name}: "
+                    "rename one or apply them separately",
+                )
+            )
+    return [
+        check_output(name, inputs, args.overwrite, _formats(photo))
+        for name, photo in zip(names, args.photos)
+    ]
+
+
+def _kept_photos(stop: Stop, written: list[str], total: int) -> str:
+    """What an interrupted ``apply`` left: the results written before the signal."""
+    name = signal.Signals(stop.signal or signal.SIGINT).name
+    paths = ", ".join(written) or tr("없음", "none")
+    return tr(
+        f"{name}로 중지됨: 사진 {total}장 가운데 {len(written)}장의 결과를 저장했습니다: {paths}",
+        f"stopped by {name}: the results of {len(written)} of {total} photos were written: {paths}",
+    )
 
 
 def _is_animation(photo: str) -> bool:
@@ -170,9 +232,9 @@ def _stylized(network, photo: str, size: int):
     from nst_tf.fast import stylize_fast
     from nst_tf.images import load_frames, load_image, save_animation, save_image
 
-    if _is_animation(photo):
+    if _is_animation(photo):  # a result, as a still's: the frames keep their size, unmarked
         frames, seconds = load_frames(photo, size)
         result = stylize_fast(network, frames)
-        return lambda path, overwrite: save_animation(result, path, seconds, overwrite)
-    result = stylize_fast(network, load_image(photo, max_size=size))
+        return lambda path, overwrite: save_animation(result, path, seconds, overwrite, mark=False)
+    result = stylize_fast(network, load_image(photo, max_size=size, min_size=1))  # any size
     return lambda path, overwrite: save_image(result, path, overwrite)

@@ -22,7 +22,7 @@ from PIL import Image
 from nst_tf.checks import user_path, whole_number
 from nst_tf.downloads import DownloadError, cache_dir, fetch
 from nst_tf.errors import ImageError, NSTNotice, warn_once
-from nst_tf.images import load_image, resize
+from nst_tf.images import check_opens, load_image, resize
 from nst_tf.language import tr
 
 #: The file endings read as photos (others in the folder are left alone, unannounced).
@@ -106,10 +106,9 @@ def photo_files(photos) -> list[Path]:
 
 def _opens(path: Path) -> bool:
     try:
-        with Image.open(path) as image:
-            image.verify()  # reads the header and checks the file's structure, fast
+        check_opens(path)
         return True
-    except Exception:  # Pillow raises many kinds for broken files
+    except ImageError:
         return False
 
 
