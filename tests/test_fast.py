@@ -24,7 +24,8 @@ from nst_tf.fast import (
     stylize_fast,
     transform_network,
 )
-from nst_tf.fast.callbacks import NetworkCheckpoint
+from nst_tf.fast.apply import restore_optimizer
+from nst_tf.fast.callbacks import CheckpointNotice, NetworkCheckpoint
 from nst_tf.fast.data import PhotoSetDownloadError, SkippedPhotoNotice
 from nst_tf.fast.drawing import draw_network
 from nst_tf.fast.network import stage_shapes
@@ -383,9 +384,16 @@ def test_train_checkpoints_resumes_and_keeps_the_network_at_sigterm(
     assert cli.main([*train_args, "--steps", "4", "--save-every", "2"]) == 0
     assert saves == [2, 4]
     first = load_network(network).get_weights()
-    assert cli.main([*train_args, "--steps", "2", "--resume"]) == 0, capsys.readouterr().err
+    assert cli.main([*train_args, "--steps", "4", "--resume"]) == 0  # 4 in all: done already
+    assert "4 steps already" in capsys.readouterr().out
+    assert cli.main([*train_args, "--steps", "6", "--resume"]) == 0, capsys.readouterr().err
+    assert "from the network's 4 steps to 6" in capsys.readouterr().err
     resumed = load_network(network).get_weights()
     assert any(not np.array_equal(a, b) for a, b in zip(first, resumed))
+    optimizer = keras.optimizers.Adam(1e-4)  # the state comes back, the learning rate not
+    assert restore_optimizer(network, optimizer, load_network(network).trainable_variables) == 6
+    assert int(optimizer.iterations) == 6 and np.isclose(float(optimizer.learning_rate), 1e-4)
+    assert np.abs(np.asarray(optimizer.variables[2])).sum() > 0  # a momentum, not zeros
 
     def sigterm_at_second_step(self, batch, logs=None):
         if batch == 1:
@@ -398,6 +406,24 @@ def test_train_checkpoints_resumes_and_keeps_the_network_at_sigterm(
     assert cli.main([*train_args, "--steps", "50", "--resume"]) == 128 + signal.SIGTERM
     assert "the network trained so far is in" in capsys.readouterr().err
     assert len(load_network(network).get_weights()) == len(first)  # whole, loadable
+
+
+def test_a_checkpoint_keeps_a_file_another_program_made_meanwhile(photos, style, vgg_h5, tmp_path):
+    """OUT was checked free when training started; a file that appears there later is
+    not replaced by a checkpoint (it was: checkpoints always overwrote)."""
+    import tensorflow as tf
+
+    path = tmp_path / "race.keras"
+    trainer = _trainer(style, vgg_h5)
+    batches = tf.data.Dataset.from_tensors(photos).repeat()
+    path.write_text("precious")  # made by another program after the check
+    checkpoint = NetworkCheckpoint(path, 1)
+    with pytest.warns(CheckpointNotice, match="exists"):
+        train(trainer, batches, 2, progress=False, callbacks=[checkpoint])
+    assert path.read_text() == "precious" and not checkpoint.saved
+    mine = NetworkCheckpoint(tmp_path / "mine.keras", 1)  # its own file it replaces
+    train(trainer, batches, 2, progress=False, callbacks=[mine])
+    assert mine.saved and load_network(tmp_path / "mine.keras").count_params() > 0
 
 
 def test_resume_needs_a_network_to_go_on_from(photo_folder, tmp_path, capsys):

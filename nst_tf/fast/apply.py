@@ -4,6 +4,7 @@ forward pass each (milliseconds to a second, where `nst_tf.stylize` takes minute
 from __future__ import annotations
 
 import functools
+import io
 import json
 import math
 import os
@@ -27,35 +28,84 @@ from nst_tf.vgg import note_random_weights_used, random_weights_used
 
 #: nst_tf's note inside a ``.keras`` file (a zip archive; Keras ignores other entries).
 TRAINING_NOTE = "nst_tf.json"
+#: The training optimiser's state inside a network file written while it trains.
+OPTIMIZER_STATE = "nst_tf_optimizer.npz"
 
 
 class RandomWeightsNetworkNotice(NSTNotice):
     """A network trained with random VGG19 weights was loaded: its results say so."""
 
 
-def save_network(network: keras.Model, path: str | os.PathLike, overwrite: bool = False) -> Path:
+def save_network(
+    network: keras.Model, path: str | os.PathLike, overwrite: bool = False, optimizer=None
+) -> Path:
     """``network`` as a ``.keras`` file at ``path``, written through nst_tf's one atomic,
     checked write path (never a half-written file; an existing one only with
     ``overwrite``). The file notes whether VGG19 ran with random weights in this process
-    (the network then learnt from them), so `load_network` can say so later."""
+    (the network then learnt from them), so `load_network` can say so later. Given the
+    ``optimizer`` that trains the network, it also keeps the steps taken and the
+    optimiser's state, so a training can go on where it stopped (`restore_optimizer`)."""
     path = user_path(path, "network file")
     if path.suffix != ".keras":
         raise ValueError(f"network file {path} must end in .keras (Keras's own format)")
+    note = {"random_vgg19": random_weights_used()}
     with tempfile.TemporaryDirectory() as folder:
         staged = Path(folder) / "network.keras"
         network.save(staged)
         with zipfile.ZipFile(staged, "a") as archive:
-            archive.writestr(TRAINING_NOTE, json.dumps({"random_vgg19": random_weights_used()}))
+            if optimizer is not None:
+                note["steps"] = int(optimizer.iterations)
+                state = _optimizer_state(optimizer)
+                if state is not None:
+                    archive.writestr(OPTIMIZER_STATE, state)
+            archive.writestr(TRAINING_NOTE, json.dumps(note))
         return write_file(path, staged.read_bytes(), overwrite)
+
+
+def _optimizer_state(optimizer) -> bytes | None:
+    """The optimiser's variables as ``.npz`` bytes (None where any is NaN or Inf: a
+    training that ended at a NaN keeps no state that would poison its resumption)."""
+    values = [np.asarray(variable) for variable in optimizer.variables]
+    if not all(np.isfinite(value).all() for value in values):
+        return None
+    encoded = io.BytesIO()
+    np.savez(encoded, *values)
+    return encoded.getvalue()
+
+
+def restore_optimizer(path: str | os.PathLike, optimizer, variables) -> int:
+    """Put the optimiser state that the network file at ``path`` keeps into
+    ``optimizer`` (built here for ``variables``, the network's trainable ones), all but
+    its learning rate, which stays as given; return the steps the network was trained
+    for (0, and the optimiser left new, for a file that keeps no such state)."""
+    note = _training_note(user_path(path, "network file"))
+    optimizer.build(variables)
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(OPTIMIZER_STATE) as saved:
+            values = list(np.load(io.BytesIO(saved.read())).values())
+    except KeyError:
+        return int(note.get("steps", 0))
+    targets = optimizer.variables
+    if [tuple(v.shape) for v in targets] != [value.shape for value in values]:
+        return int(note.get("steps", 0))  # another optimiser or network: start it anew
+    for variable, value in zip(targets, values):
+        if variable.name != "learning_rate":
+            variable.assign(value)
+    return int(note.get("steps", 0))
+
+
+def _training_note(path: Path) -> dict:
+    """nst_tf's note in the network file at ``path`` (empty for a file without one)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return json.loads(archive.read(TRAINING_NOTE))
+    except (KeyError, OSError, ValueError, zipfile.BadZipFile):
+        return {}
 
 
 def trained_with_random_weights(path: Path) -> bool:
     """Whether the network file at ``path`` notes random VGG19 weights in its training."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return bool(json.loads(archive.read(TRAINING_NOTE)).get("random_vgg19"))
-    except (KeyError, OSError, ValueError, zipfile.BadZipFile):
-        return False
+    return bool(_training_note(path).get("random_vgg19"))
 
 
 def load_network(path: str | os.PathLike) -> keras.Model:

@@ -104,14 +104,17 @@ class TrainingRecord(keras.callbacks.Callback):
 
 
 class NetworkCheckpoint(keras.callbacks.Callback):
-    """Save the network being trained to ``path`` (``.keras``) every ``every`` steps,
-    through `nst_tf.fast.apply.save_network` (atomic: a checkpoint is whole or absent).
-    The caller checks first that ``path`` may be written (`nst_tf.cli.check_output`). A
+    """Save the network being trained to ``path`` (``.keras``) every ``every`` steps, with
+    its optimiser's state and the steps taken (for ``nst-tf train --resume``), through
+    `nst_tf.fast.apply.save_network` (atomic: a checkpoint is whole or absent).
+    A file already at ``path`` is replaced only with ``overwrite`` (or once this
+    checkpoint wrote it): one made by another program during the run is kept. A
     checkpoint that cannot be written is announced once and training goes on."""
 
-    def __init__(self, path: str | os.PathLike, every: int):
+    def __init__(self, path: str | os.PathLike, every: int, overwrite: bool = False):
         super().__init__()
-        self.path, self.every, self.done, self.saved = path, every, 0, False
+        self.path, self.every, self.overwrite = path, every, overwrite
+        self.done, self.saved = 0, False
 
     def on_train_batch_end(self, batch, logs=None):
         self.done += 1
@@ -122,7 +125,8 @@ class NetworkCheckpoint(keras.callbacks.Callback):
         from nst_tf.fast.apply import save_network
 
         try:
-            save_network(self.model.network, self.path, overwrite=True)
+            replace = self.overwrite or self.saved
+            save_network(self.model.network, self.path, replace, self.model.optimizer)
             self.saved = True
         except (OSError, OutputError) as exc:
             warn_once(

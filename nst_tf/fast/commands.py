@@ -5,10 +5,12 @@ overwritten, every file written atomically, Ctrl-C keeps what was made)."""
 from __future__ import annotations
 
 import signal
+import sys
 from pathlib import Path
 
 from nst_tf.checks import user_path
 from nst_tf.cli import (
+    PROG,
     WEIGHT_NAMES,
     UsageError,
     _report,
@@ -57,7 +59,9 @@ def add_commands(commands) -> None:
         "--save-every", type=positive_int, default=100, help="write OUT every N steps (100)"
     )
     train.add_argument(
-        "--resume", action="store_true", help="go on training the network in OUT (--width unused)"
+        "--resume",
+        action="store_true",
+        help="go on training the network in OUT, to --steps in all (--width unused)",
     )
     train.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -81,22 +85,46 @@ def cmd_train(args) -> int:
     if args.resume and not out.is_file():
         raise UsageError(f"--resume: {out} does not exist; train without --resume first")
     batches = photo_batches(args.photos, args.size, args.batch, args.seed)
-    trainer = _compiled_trainer(args, out)
-    checkpoint = NetworkCheckpoint(out, args.save_every)
-    record = train(trainer, batches, args.steps, progress=not args.quiet, callbacks=[checkpoint])
+    trainer, done = _compiled_trainer(args, out)
+    if done >= args.steps:
+        print(
+            tr(
+                f"{out}의 신경망은 이미 {done} 스텝 학습했습니다: 더 학습하려면 --steps를 "
+                f"{args.steps}보다 크게 주세요",
+                f"the network in {out} has trained {done} steps already: to train on, give "
+                f"--steps above {args.steps}",
+            )
+        )
+        return 0
+    if done:
+        print(
+            f"{PROG}: "
+            + tr(
+                f"{done} 스텝 학습한 신경망에서 이어서 {args.steps} 스텝까지 학습합니다",
+                f"going on from the network's {done} steps to {args.steps}",
+            ),
+            file=sys.stderr,
+        )
+    checkpoint = NetworkCheckpoint(out, args.save_every, overwrite=args.overwrite or args.resume)
+    steps = args.steps - done
+    record = train(trainer, batches, steps, progress=not args.quiet, callbacks=[checkpoint])
     may_replace = args.overwrite or args.resume or checkpoint.saved  # OUT is ours by now
     written, note = save_result(
-        lambda path, overwrite: save_network(trainer.network, path, overwrite), out, may_replace
+        lambda path, overwrite: save_network(trainer.network, path, overwrite, trainer.optimizer),
+        out,
+        may_replace,
     )
     return _report_training(record.stop, written, note)
 
 
 def _compiled_trainer(args, out):
-    """The `StyleTrainer` the options ask for (a new network, or OUT's with ``--resume``),
-    made and compiled in the training strategy's scope."""
+    """The `StyleTrainer` the options ask for, made and compiled in the training
+    strategy's scope, and the steps its network has trained: a new network (0), or with
+    ``--resume`` OUT's, its optimiser's state put back."""
     import keras
 
     from nst_tf.fast import StyleTrainer, load_network, transform_network
+    from nst_tf.fast.apply import restore_optimizer
     from nst_tf.fast.training import training_strategy
     from nst_tf.images import load_image
     from nst_tf.transfer import TransferSettings
@@ -119,7 +147,10 @@ def _compiled_trainer(args, out):
             network = transform_network(args.width, precision=settings.network.precision)
         trainer = StyleTrainer(network, style, settings)
         trainer.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
-    return trainer
+        done = 0
+        if args.resume:
+            done = restore_optimizer(out, trainer.optimizer, network.trainable_variables)
+    return trainer, done
 
 
 def _report_training(stop: Stop, written, note: str) -> int:
