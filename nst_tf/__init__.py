@@ -22,7 +22,8 @@ from nst_tf.signals import exit_at_stop_signals
 from nst_tf.tensorflow_setup import import_tensorflow_quietly
 
 import_tensorflow_quietly()  # before any module imports TensorFlow: no start-up noise
-_started = exit_at_stop_signals("starting nst_tf")  # Ctrl-C while scipy... loads: one line
+# Ctrl-C while scipy... loads: one line
+_started = exit_at_stop_signals(("nst_tf를 시작하는", "starting nst_tf"))
 
 from nst_tf.errors import (  # noqa: E402
     ImageError,

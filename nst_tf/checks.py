@@ -14,10 +14,27 @@ from pathlib import Path
 def whole_number(name: str, value, minimum: int) -> int:
     """``value`` as an int if it is a whole number ``>= minimum``, else a clear error."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-        raise TypeError(f"{name} must be a whole number, not {value!r}")
+        raise TypeError(
+            _tr(
+                f"{name}은(는) 정수여야 합니다 ({value!r})",
+                f"{name} must be a whole number, not {value!r}",
+            )
+        )
     if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, not {value}")
+        raise ValueError(
+            _tr(
+                f"{name}은(는) {minimum} 이상이어야 합니다 ({value})",
+                f"{name} must be >= {minimum}, not {value}",
+            )
+        )
     return int(value)
+
+
+def _tr(korean: str, english: str) -> str:
+    """`nst_tf.language.tr`, imported when a message is made (language imports this module)."""
+    from nst_tf.language import tr
+
+    return tr(korean, english)
 
 
 def unit_range(name: str, values, verb: str = "holds") -> None:
@@ -31,15 +48,28 @@ def unit_range(name: str, values, verb: str = "holds") -> None:
     values = np.asarray(values)
     if not np.issubdtype(values.dtype, np.floating):
         raise ValueError(
-            f"{name} {verb} {values.dtype} values; expected [0, 1] floats (divide 0-255 "
-            "pixels by 255, or use nst_tf.load_image)"
+            _tr(
+                f"{name}의 값이 {values.dtype}입니다: [0, 1] 범위의 실수여야 합니다 (0-255 "
+                "픽셀은 255로 나누거나 nst_tf.load_image를 쓰세요)",
+                f"{name} {verb} {values.dtype} values; expected [0, 1] floats (divide 0-255 "
+                "pixels by 255, or use nst_tf.load_image)",
+            )
         )
     if not np.all(np.isfinite(values)):
-        raise ValueError(f"{name} {verb} NaN or Inf values; expected values in [0, 1]")
+        raise ValueError(
+            _tr(
+                f"{name}에 NaN이나 Inf가 있습니다: [0, 1] 범위의 값이어야 합니다",
+                f"{name} {verb} NaN or Inf values; expected values in [0, 1]",
+            )
+        )
     if values.size and (values.min() < -1e-3 or values.max() > 1.001):
         raise ValueError(
-            f"{name} {verb} values from {values.min():.3g} to {values.max():.3g}, outside "
-            "[0, 1]; expected values in [0, 1]: for 0-255 pixels divide by 255"
+            _tr(
+                f"{name}의 값이 {values.min():.3g}에서 {values.max():.3g}까지로 [0, 1]을 "
+                "벗어납니다: 0-255 픽셀이면 255로 나누세요",
+                f"{name} {verb} values from {values.min():.3g} to {values.max():.3g}, outside "
+                "[0, 1]; expected values in [0, 1]: for 0-255 pixels divide by 255",
+            )
         )
 
 
@@ -47,7 +77,12 @@ def one_of(name: str, value, choices: Collection):
     """``value`` if it is one of ``choices``, else a `ValueError` listing them."""
     if not isinstance(value, str) or value not in choices:
         listed = ", ".join(repr(choice) for choice in choices)
-        raise ValueError(f"{name} must be one of {listed}, not {value!r}")
+        raise ValueError(
+            _tr(
+                f"{name}은(는) {listed} 중 하나여야 합니다 ({value!r})",
+                f"{name} must be one of {listed}, not {value!r}",
+            )
+        )
     return value
 
 
@@ -59,6 +94,10 @@ def user_path(path: str | os.PathLike, what: str = "path") -> Path:
     except RuntimeError:
         head = os.fspath(path).split("/", 1)[0]
         raise ValueError(
-            f"{what} {os.fspath(path)}: {head} names no known user's home folder; "
-            "write the folder out in full"
+            _tr(
+                f"{what} {os.fspath(path)}: {head}에 해당하는 사용자의 홈 폴더가 없습니다. "
+                "폴더를 다 적어 주세요",
+                f"{what} {os.fspath(path)}: {head} names no known user's home folder; "
+                "write the folder out in full",
+            )
         ) from None

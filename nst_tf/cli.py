@@ -13,6 +13,7 @@ import argparse
 import dataclasses
 import math
 import os
+import re
 import signal
 import sys
 import warnings
@@ -23,7 +24,7 @@ from nst_tf.color import COLOR_MODES
 from nst_tf.errors import ImageError, LayerError, NSTError
 from nst_tf.features import LAYER_NAMES, min_image_size
 from nst_tf.images import SAVE_FORMATS, check_regular_file
-from nst_tf.language import tr
+from nst_tf.language import language, tr
 from nst_tf.losses import (
     DEFAULT_CONTENT_LAYERS,
     DEFAULT_STYLE_LAYERS,
@@ -57,11 +58,35 @@ class UsageError(Exception):
     """A bad command-line argument: printed as one line, exit code 2."""
 
 
+#: argparse's own messages (English only) as the Korean lines say them: (pattern, Korean).
+ARGPARSE_KOREAN = (
+    (r"the following arguments are required: (.*)", r"다음 인자가 필요합니다: \1"),
+    (r"unrecognized arguments: (.*)", r"알 수 없는 인자: \1"),
+    (r"argument (\S+): expected one argument", r"인자 \1: 값이 하나 필요합니다"),
+    (
+        r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)",
+        r"인자 \1: \2은(는) 고를 수 없습니다 (\3 중에서)",
+    ),
+    (r"argument (\S+): (.*)", r"인자 \1: \2"),
+)
+
+
 class Parser(argparse.ArgumentParser):
-    """argparse that reports a bad argument in one line (no usage dump) with exit 2."""
+    """argparse that reports a bad argument in one line (no usage dump) with exit 2, in
+    the language in use."""
 
     def error(self, message):
-        raise UsageError(f"{message} (see {self.prog} --help)")
+        if language() == "ko":
+            message = _in_korean(message)
+        raise UsageError(f"{message} ({tr(f'{self.prog} --help 참고', f'see {self.prog} --help')})")
+
+
+def _in_korean(message: str) -> str:
+    """An argparse message in Korean where it is one of `ARGPARSE_KOREAN`'s."""
+    for pattern, korean in ARGPARSE_KOREAN:
+        if re.fullmatch(pattern, message):
+            return re.sub(pattern, korean, message)
+    return message
 
 
 def non_negative(text: str) -> float:
@@ -69,9 +94,13 @@ def non_negative(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(
+            tr(f"{text!r}는 숫자가 아닙니다", f"{text!r} is not a number")
+        ) from None
     if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number >= 0")
+        raise argparse.ArgumentTypeError(
+            tr(f"{text!r}: 0 이상의 유한한 수여야 합니다", f"{text!r} must be a finite number >= 0")
+        )
     return value
 
 
@@ -80,7 +109,12 @@ def whole(minimum: int):
 
     def parse(text: str) -> int:
         if not text.strip().isdigit() or int(text) < minimum:
-            raise argparse.ArgumentTypeError(f"{text!r} must be a whole number >= {minimum}")
+            raise argparse.ArgumentTypeError(
+                tr(
+                    f"{text!r}: {minimum} 이상의 정수여야 합니다",
+                    f"{text!r} must be a whole number >= {minimum}",
+                )
+            )
         return int(text)
 
     return parse
@@ -94,9 +128,19 @@ def number_list(text: str) -> list[float]:
     try:
         values = [float(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list") from None
+        raise argparse.ArgumentTypeError(
+            tr(
+                f"{text!r}: 쉼표로 나눈 수의 목록이 아닙니다",
+                f"{text!r} is not a comma-separated list",
+            )
+        ) from None
     if not values or not all(math.isfinite(v) and v > 0 for v in values):
-        raise argparse.ArgumentTypeError(f"{text!r} must list finite numbers > 0")
+        raise argparse.ArgumentTypeError(
+            tr(
+                f"{text!r}: 0보다 큰 유한한 수들이어야 합니다",
+                f"{text!r} must list finite numbers > 0",
+            )
+        )
     return values
 
 
@@ -113,7 +157,7 @@ def layer_list(text: str) -> list[str] | dict[str, float]:
     (`nst_tf.losses.layer_weights`)."""
     items = [part.strip() for part in text.split(",") if part.strip()]
     if not items:
-        raise argparse.ArgumentTypeError("no layer given")
+        raise argparse.ArgumentTypeError(tr("층 이름이 없습니다", "no layer given"))
     if not any(":" in item for item in items):
         return items
     layers = {}
@@ -129,11 +173,18 @@ def option_pairs(text: str) -> dict[str, float]:
     for item in filter(None, (part.strip() for part in text.split(","))):
         key, equals, value = item.partition("=")
         if not equals:
-            raise argparse.ArgumentTypeError(f"{item!r} is not NAME=VALUE")
+            raise argparse.ArgumentTypeError(
+                tr(f"{item!r}: 이름=값 꼴이 아닙니다", f"{item!r} is not NAME=VALUE")
+            )
         try:
             options[key.strip()] = float(value)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{value!r} in {item!r} is not a number") from None
+            raise argparse.ArgumentTypeError(
+                tr(
+                    f"{item!r}의 {value!r}는 숫자가 아닙니다",
+                    f"{value!r} in {item!r} is not a number",
+                )
+            ) from None
     return options
 
 
@@ -300,17 +351,27 @@ def check_output(path: str, inputs: list[str], overwrite: bool, formats=SAVE_FOR
     if out.suffix.lower() not in formats:
         kinds = ", ".join(sorted(formats))
         raise UsageError(
-            f"output {out} must be a {kinds} file"
+            tr(f"출력 {out}: {kinds} 파일이어야 합니다", f"output {out} must be a {kinds} file")
             if len(formats) == 1
-            else f"output {out}: use one of {kinds}"
+            else tr(f"출력 {out}: {kinds} 중 하나를 쓰세요", f"output {out}: use one of {kinds}")
         )
     for given in inputs:
         if _same_file(out, user_path(given, "input")):
-            raise UsageError(f"output {out} is also an input ({given}); choose another output")
+            raise UsageError(
+                tr(
+                    f"출력이 입력과 같은 파일입니다 ({out} = {given}): 다른 출력을 고르세요",
+                    f"output {out} is also an input ({given}); choose another output",
+                )
+            )
     try:
         return check_writable(out, overwrite)
     except OutputExistsError:
-        raise UsageError(f"{out} exists; pass --overwrite to replace it") from None
+        raise UsageError(
+            tr(
+                f"이미 있는 파일입니다: {out}. 바꾸려면 --overwrite를 주세요",
+                f"{out} exists; pass --overwrite to replace it",
+            )
+        ) from None
     except OutputError as exc:
         raise UsageError(str(exc)) from None
 
@@ -370,12 +431,19 @@ def save_result(save, out: Path, overwrite: bool) -> tuple[Path, str]:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             for place in rescue_paths(out):
                 try:
-                    return save(
-                        place, False
-                    ), f"could not write {out} ({reason}); kept it in {place}"
+                    kept = tr(
+                        f"{out}에 쓰지 못해 ({reason}) {place}에 남겼습니다",
+                        f"could not write {out} ({reason}); kept it in {place}",
+                    )
+                    return save(place, False), kept
                 except (OSError, OutputError):
                     continue
-            raise SaveFailed(f"could not write {out} ({reason}) nor keep it elsewhere") from exc
+            raise SaveFailed(
+                tr(
+                    f"{out}에 쓰지 못했고 ({reason}) 다른 곳에도 남기지 못했습니다",
+                    f"could not write {out} ({reason}) nor keep it elsewhere",
+                )
+            ) from exc
 
 
 class SaveFailed(NSTError):
@@ -432,8 +500,12 @@ def check_size(args, settings: TransferSettings) -> None:
     if args.size < smallest:
         deepest = max(settings.loss.layers, key=LAYER_NAMES.index)
         raise UsageError(
-            f"argument --size: {args.size} px is too small for layers up to "
-            f"{deepest}; use at least {smallest}"
+            tr(
+                f"argument --size: {args.size} px는 {deepest}까지의 층에 너무 작습니다: "
+                f"{smallest} 이상을 쓰세요",
+                f"argument --size: {args.size} px is too small for layers up to "
+                f"{deepest}; use at least {smallest}",
+            )
         )
 
 
@@ -572,25 +644,43 @@ def main(argv: list[str] | None = None) -> int:
             args = parser.parse_args(argv)
             return (COMMANDS.get(args.command) or args.handler)(args)
     except (UsageError, ImageError, LayerError, TooLargeError, ValueError, TypeError) as exc:
-        print(f"{PROG}: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        print(f"{PROG}: {tr('오류', 'error')}: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     except NSTError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1
     except MemoryError as exc:  # TensorFlow's ResourceExhaustedError is not one; see below
-        print(f"{PROG}: out of memory ({exc}); use a smaller --size", file=sys.stderr)
+        print(
+            f"{PROG}: "
+            + tr(
+                f"메모리 부족 ({exc}): --size를 줄이세요",
+                f"out of memory ({exc}); use a smaller --size",
+            ),
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt as interrupt:
         signum = signal_of(interrupt)
+        name = signal.Signals(signum).name
         print(
-            f"{PROG}: stopped by {signal.Signals(signum).name} before the run ended; "
-            "nothing was written",
+            f"{PROG}: "
+            + tr(
+                f"실행이 끝나기 전에 {name}로 중지됨: 저장한 것이 없습니다",
+                f"stopped by {name} before the run ended; nothing was written",
+            ),
             file=sys.stderr,
         )
         return 128 + signum
     except Exception as exc:
         if type(exc).__name__ == "ResourceExhaustedError":
-            print(f"{PROG}: TensorFlow ran out of memory; use a smaller --size", file=sys.stderr)
+            print(
+                f"{PROG}: "
+                + tr(
+                    "TensorFlow의 메모리가 부족합니다: --size를 줄이세요",
+                    "TensorFlow ran out of memory; use a smaller --size",
+                ),
+                file=sys.stderr,
+            )
             return 1
         raise
 

@@ -21,6 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from nst_tf.checks import unit_range, user_path, whole_number
 from nst_tf.downloads import cached_download
 from nst_tf.errors import ImageError, ImageTooSmallError
+from nst_tf.language import tr
 from nst_tf.safe_write import write_file
 
 DEFAULT_MAX_SIZE = 512
@@ -85,26 +86,51 @@ def check_opens(path: Path) -> Path:
             opened.verify()
         except Exception as exc:  # Pillow raises many kinds for a broken file
             raise ImageError(
-                f"{path} could not be read ({exc}); it may be truncated or corrupt."
+                tr(
+                    f"{path}: 읽지 못했습니다 ({exc}). 잘렸거나 손상된 파일일 수 있습니다.",
+                    f"{path} could not be read ({exc}); it may be truncated or corrupt.",
+                )
             ) from exc
     return path
 
 
 def _read(path: Path, max_size: int | None, min_size: int) -> np.ndarray:
     with _open_image(path) as opened, _decoding(path):
+        original = opened.size  # (width, height) as stored, before EXIF rotation
         if max_size is not None:
             opened.draft(None, (max_size, max_size))  # JPEG: decode at reduced size
         image, peak = _rgb_or_float(ImageOps.exif_transpose(opened))
     if max_size is not None:
         image.thumbnail((max_size, max_size), Image.Resampling.LANCZOS)
     rgb = _to_rgb_array(image, peak)
-    height, width = rgb.shape[:2]
-    if min(height, width) < min_size:
-        raise ImageTooSmallError(
-            f"{path}: {width}x{height} px is too small; the shorter side must be at "
-            f"least {min_size} px for VGG19's deep layers. Use a larger image."
-        )
+    if min(rgb.shape[:2]) < min_size:
+        raise _too_small(path, rgb.shape[:2], original, max_size, min_size)
     return rgb[np.newaxis]
+
+
+def _too_small(path: Path, size, original, max_size, min_size: int) -> ImageTooSmallError:
+    """Why an image is too small for VGG19, and what to change: a larger image, or (when
+    it was reduced to ``max_size``, e.g. ``--size``) a larger size."""
+    (height, width), (full_width, full_height) = size, original
+    if (full_width, full_height) != (width, height):
+        return ImageTooSmallError(
+            tr(
+                f"{path}: {full_width}x{full_height} px를 가장 긴 변 {max_size} px로 줄이면 "
+                f"{width}x{height} px가 되어, 짧은 변이 VGG19의 깊은 층에 필요한 {min_size} px보다 "
+                "작습니다. 크기(--size, max_size)를 키우세요.",
+                f"{path}: {full_width}x{full_height} px reduced to a longest side of "
+                f"{max_size} px is {width}x{height} px; the shorter side must be at least "
+                f"{min_size} px for VGG19's deep layers. Use a larger size (--size, max_size).",
+            )
+        )
+    return ImageTooSmallError(
+        tr(
+            f"{path}: {width}x{height} px는 너무 작습니다. 짧은 변이 VGG19의 깊은 층에 필요한 "
+            f"{min_size} px 이상이어야 합니다. 더 큰 이미지를 쓰세요.",
+            f"{path}: {width}x{height} px is too small; the shorter side must be at "
+            f"least {min_size} px for VGG19's deep layers. Use a larger image.",
+        )
+    )
 
 
 def _local_path(source) -> tuple[str | None, Path]:
@@ -127,18 +153,39 @@ def check_regular_file(path: Path, what: str = "") -> Path:
         mode = path.stat().st_mode
     except FileNotFoundError:
         raise ImageError(
-            f"{label}: no such file. Check the path (and the working directory)."
+            tr(
+                f"{label}: 그런 파일이 없습니다. 경로(와 작업 폴더)를 확인하세요.",
+                f"{label}: no such file. Check the path (and the working directory).",
+            )
         ) from None
     except OSError as exc:
-        raise ImageError(f"{label} cannot be read: {exc.strerror}") from None
+        raise ImageError(
+            tr(
+                f"{label}: 읽을 수 없습니다 ({exc.strerror})",
+                f"{label} cannot be read: {exc.strerror}",
+            )
+        ) from None
     if stat.S_ISDIR(mode):
-        raise ImageError(f"{label} is a directory; give the path of an image file inside it.")
+        raise ImageError(
+            tr(
+                f"{label}: 폴더입니다. 그 안의 이미지 파일 경로를 주세요.",
+                f"{label} is a directory; give the path of an image file inside it.",
+            )
+        )
     if not stat.S_ISREG(mode):
         raise ImageError(
-            f"{label} is not a regular file (a pipe or a device?); give an image file."
+            tr(
+                f"{label}: 일반 파일이 아닙니다 (파이프나 장치?). 이미지 파일을 주세요.",
+                f"{label} is not a regular file (a pipe or a device?); give an image file.",
+            )
         )
     if not os.access(path, os.R_OK):
-        raise ImageError(f"{label} is not readable (check its permissions).")
+        raise ImageError(
+            tr(
+                f"{label}: 읽을 권한이 없습니다 (권한을 확인하세요).",
+                f"{label} is not readable (check its permissions).",
+            )
+        )
     return path
 
 
@@ -148,15 +195,24 @@ def _open_image(path: Path) -> Image.Image:
         return Image.open(path)
     except Image.DecompressionBombError as exc:
         raise ImageError(
-            f"{path}: {exc} Pillow refuses it as a possible decompression bomb; "
-            "downscale it with an image editor first."
+            tr(
+                f"{path}: {exc} Pillow가 압축 폭탄일 수 있다며 거절합니다. 먼저 이미지 편집기로 "
+                "줄이세요.",
+                f"{path}: {exc} Pillow refuses it as a possible decompression bomb; "
+                "downscale it with an image editor first.",
+            )
         ) from exc
     except UnidentifiedImageError as exc:
         raise ImageError(
-            f"{path} is not an image Pillow can read (PNG, JPEG, WebP, BMP, TIFF...)."
+            tr(
+                f"{path}: Pillow가 읽을 수 있는 이미지가 아닙니다 (PNG, JPEG, WebP, BMP, TIFF…).",
+                f"{path} is not an image Pillow can read (PNG, JPEG, WebP, BMP, TIFF...).",
+            )
         ) from exc
     except OSError as exc:
-        raise ImageError(f"{path} could not be opened: {exc}") from exc
+        raise ImageError(
+            tr(f"{path}: 열 수 없습니다 ({exc})", f"{path} could not be opened: {exc}")
+        ) from exc
 
 
 @contextlib.contextmanager
@@ -166,8 +222,12 @@ def _decoding(path: Path):
         yield
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageError(
-            f"{path} could not be decoded ({exc}); it may be truncated or corrupt. "
-            "Download or export it again."
+            tr(
+                f"{path}: 디코딩하지 못했습니다 ({exc}). 잘렸거나 손상된 파일일 수 있습니다. "
+                "다시 내려받거나 다시 내보내세요.",
+                f"{path} could not be decoded ({exc}); it may be truncated or corrupt. "
+                "Download or export it again.",
+            )
         ) from exc
 
 

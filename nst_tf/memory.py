@@ -20,6 +20,7 @@ from pathlib import Path
 
 from nst_tf.errors import NSTNotice, warn_once
 from nst_tf.features import LAYER_NAMES, pools_before
+from nst_tf.language import tr
 
 MIB = 2**20
 #: Resident memory of a process with TensorFlow imported and VGG19 loaded (a 32 px run
@@ -270,13 +271,25 @@ def check_fits(
     if available is None or estimate.peak <= available:
         return
     changes = [
-        "a smaller output size (--size)",
-        "a smaller style scale (--style-scale)",
-        "fewer images at once (a sweep with fewer ratios)",
+        tr("더 작은 출력 크기 (--size)", "a smaller output size (--size)"),
+        tr("더 작은 스타일 배율 (--style-scale)", "a smaller style scale (--style-scale)"),
+        tr(
+            "한 번에 더 적은 이미지 (비율이 적은 스윕)",
+            "fewer images at once (a sweep with fewer ratios)",
+        ),
     ]
     if not recompute:
-        changes.append("recomputed activations (--activations recompute)")
+        changes.append(
+            tr(
+                "활성화 다시 계산 (--activations recompute)",
+                "recomputed activations (--activations recompute)",
+            )
+        )
     raise TooLargeError(
-        f"{what} would need about {estimate} of memory and {available / 2**30:.1f} GiB is "
-        f"available: use {', '.join(changes[:-1])}, or {changes[-1]}"
+        tr(
+            f"{what}에는 메모리가 약 {estimate} 필요한데 {available / 2**30:.1f} GiB만 남아 "
+            f"있습니다: {', '.join(changes)} 중 하나를 쓰세요",
+            f"{what} would need about {estimate} of memory and {available / 2**30:.1f} GiB is "
+            f"available: use {', '.join(changes[:-1])}, or {changes[-1]}",
+        )
     )

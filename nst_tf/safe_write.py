@@ -19,6 +19,7 @@ from pathlib import Path
 
 from nst_tf.checks import user_path
 from nst_tf.errors import NSTError
+from nst_tf.language import tr
 
 
 class OutputError(NSTError, ValueError):
@@ -45,23 +46,50 @@ def check_writable(path: str | os.PathLike, overwrite: bool = False, what: str =
     path = user_path(path, "output")
     folder = path.parent
     if not folder.is_dir():
-        raise OutputError(f"{what} folder {folder} does not exist; create it first")
+        raise OutputError(
+            tr(
+                f"{what}의 폴더가 없습니다: {folder}. 먼저 만드세요",
+                f"{what} folder {folder} does not exist; create it first",
+            )
+        )
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"{what} folder {folder} is not writable; choose another folder")
+        raise OutputError(
+            tr(
+                f"{what}의 폴더에 쓸 수 없습니다: {folder}. 다른 폴더를 고르세요",
+                f"{what} folder {folder} is not writable; choose another folder",
+            )
+        )
     if len(path.name.encode()) > _name_max(folder):
         raise OutputError(
-            f"{what} name {path.name[:40]}… is {len(path.name.encode())} bytes, longer than "
-            f"this file system allows ({_name_max(folder)}); choose a shorter name"
+            tr(
+                f"{what}의 이름 {path.name[:40]}…은 {len(path.name.encode())}바이트로, 이 "
+                f"파일 시스템의 한도({_name_max(folder)})보다 깁니다: 더 짧은 이름을 쓰세요",
+                f"{what} name {path.name[:40]}… is {len(path.name.encode())} bytes, longer "
+                f"than this file system allows ({_name_max(folder)}); choose a shorter name",
+            )
         )
     if path.is_dir():
-        raise OutputError(f"{what} {path} is a folder; give a file name inside it")
+        raise OutputError(
+            tr(
+                f"{what} {path}: 폴더입니다. 그 안의 파일 이름을 주세요",
+                f"{what} {path} is a folder; give a file name inside it",
+            )
+        )
     if path.exists() or path.is_symlink():
         if not overwrite:
             raise OutputExistsError(
-                f"{path} exists; pass overwrite=True (--overwrite) to replace it"
+                tr(
+                    f"이미 있는 파일입니다: {path}. 바꾸려면 overwrite=True (--overwrite)",
+                    f"{path} exists; pass overwrite=True (--overwrite) to replace it",
+                )
             )
         if not path.is_file():
-            raise OutputError(f"{what} {path} is not a regular file; it will not be replaced")
+            raise OutputError(
+                tr(
+                    f"{what} {path}: 일반 파일이 아니므로 바꾸지 않습니다",
+                    f"{what} {path} is not a regular file; it will not be replaced",
+                )
+            )
     return path
 
 
@@ -72,16 +100,35 @@ def usable_folder(folder: str | os.PathLike, what: str = "folder") -> Path:
     folder = user_path(folder, what)
     if folder.is_symlink() and not folder.exists():
         raise OutputError(
-            f"{what} {folder} is a broken symbolic link (to {os.readlink(folder)}); "
-            "remove it or choose another folder"
+            tr(
+                f"{what} {folder}: 끊어진 심볼릭 링크입니다 ({os.readlink(folder)}를 가리킴). "
+                "지우거나 다른 폴더를 고르세요",
+                f"{what} {folder} is a broken symbolic link (to {os.readlink(folder)}); "
+                "remove it or choose another folder",
+            )
         )
     if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{what} {folder} is a file, not a folder; move it or choose another")
+        raise OutputError(
+            tr(
+                f"{what} {folder}: 폴더가 아니라 파일입니다. 옮기거나 다른 폴더를 고르세요",
+                f"{what} {folder} is a file, not a folder; move it or choose another",
+            )
+        )
     existing = next(p for p in (folder.absolute(), *folder.absolute().parents) if p.exists())
     if not existing.is_dir():
-        raise OutputError(f"{what} {folder} cannot be made: {existing} is a file")
+        raise OutputError(
+            tr(
+                f"{what} {folder}을(를) 만들 수 없습니다: {existing}이(가) 파일입니다",
+                f"{what} {folder} cannot be made: {existing} is a file",
+            )
+        )
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise OutputError(f"{what} {folder} cannot be written; choose a writable folder")
+        raise OutputError(
+            tr(
+                f"{what} {folder}에 쓸 수 없습니다: 쓸 수 있는 폴더를 고르세요",
+                f"{what} {folder} cannot be written; choose a writable folder",
+            )
+        )
     return folder
 
 
@@ -91,7 +138,12 @@ def make_folder(folder: str | os.PathLike, what: str = "folder") -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"{what} {folder} cannot be made ({exc.strerror})") from None
+        raise OutputError(
+            tr(
+                f"{what} {folder}을(를) 만들 수 없습니다 ({exc.strerror})",
+                f"{what} {folder} cannot be made ({exc.strerror})",
+            )
+        ) from None
     return folder
 
 
@@ -113,13 +165,22 @@ def _place(tmp: Path, path: Path, overwrite: bool) -> None:
         os.link(tmp, path)  # fails if ``path`` exists, even if it appeared just now
     except FileExistsError:
         raise OutputExistsError(
-            f"{path} appeared while nst_tf was writing it (another program?); it was not replaced"
+            tr(
+                f"nst_tf가 쓰는 사이에 {path}이(가) 생겼습니다 (다른 프로그램?): 바꾸지 않았습니다",
+                f"{path} appeared while nst_tf was writing it (another program?); it was not "
+                "replaced",
+            )
         ) from None
     except OSError as exc:  # no hard links here (e.g. FAT, some network drives)
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
             raise
         if path.exists():
-            raise OutputExistsError(f"{path} exists; it was not replaced") from None
+            raise OutputExistsError(
+                tr(
+                    f"이미 있는 파일입니다: {path}. 바꾸지 않았습니다",
+                    f"{path} exists; it was not replaced",
+                )
+            ) from None
         os.replace(tmp, path)
     else:
         tmp.unlink()

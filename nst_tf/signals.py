@@ -89,7 +89,7 @@ def is_interactive() -> bool:
 
 
 @contextlib.contextmanager
-def quiet_exit_while_starting(what: str):
+def quiet_exit_while_starting(what: tuple[str, str]):
     """In a program (not a prompt or notebook), a stop signal while ``what`` is under way
     ends the process with one line and the signal's exit code, without a traceback."""
     if is_interactive():
@@ -102,7 +102,7 @@ def quiet_exit_while_starting(what: str):
         _stopped_while(what, signal_of(interrupt))
 
 
-def exit_at_stop_signals(what: str):
+def exit_at_stop_signals(what: tuple[str, str]):
     """From now until the returned function is called, in a program (not a prompt or a
     notebook), a stop signal ends the process as `quiet_exit_while_starting` does.
 
@@ -117,10 +117,18 @@ def exit_at_stop_signals(what: str):
     return lambda: handlers.__exit__(None, None, None)
 
 
-def _stopped_while(what: str, signum: int):
+def _stopped_while(what: tuple[str, str], signum: int):
     """One line, then exit with the signal's code: nothing has been written yet."""
+    from nst_tf.language import tr
+
+    korean, english = what
+    name = signal.Signals(signum).name
     print(
-        f"nst_tf: stopped by {signal.Signals(signum).name} while {what}; nothing was written",
+        "nst_tf: "
+        + tr(
+            f"{korean} 중에 {name}로 중지됨: 저장한 것이 없습니다",
+            f"stopped by {name} while {english}; nothing was written",
+        ),
         file=sys.stderr,
     )
     sys.exit(128 + signum)

@@ -71,7 +71,8 @@ def import_tensorflow_quietly():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # C++ info and warnings off
     lines: list[str] = []
     try:
-        with quiet_exit_while_starting("starting TensorFlow"), _captured_stderr_fd(lines):
+        starting = ("TensorFlow를 시작하는", "starting TensorFlow")
+        with quiet_exit_while_starting(starting), _captured_stderr_fd(lines):
             import tensorflow
 
             tensorflow.config.list_physical_devices()  # the CUDA probe happens here

@@ -158,12 +158,22 @@ def choose_precision(precision: str) -> str:
     hardware = bfloat16_hardware()
     if hardware:
         warn_once(
-            f"precision='auto' uses bfloat16 on {hardware}: faster steps, activations with "
-            "about 3 digits; pass precision='float32' for exact, reproducible runs.",
+            tr(
+                f"precision='auto': {hardware}에서 bfloat16을 씁니다. 스텝이 빨라지지만 활성화 "
+                "값은 유효숫자 3자리쯤입니다. 정확하고 재현되는 실행에는 precision='float32'.",
+                f"precision='auto' uses bfloat16 on {hardware}: faster steps, activations with "
+                "about 3 digits; pass precision='float32' for exact, reproducible runs.",
+            ),
             PrecisionNotice,
         )
         return "bfloat16"
-    warn_once("precision='auto' uses float32: no bfloat16 units found here.", PrecisionNotice)
+    warn_once(
+        tr(
+            "precision='auto': 이 컴퓨터에는 bfloat16 연산 장치가 없어 float32를 씁니다.",
+            "precision='auto' uses float32: no bfloat16 units found here.",
+        ),
+        PrecisionNotice,
+    )
     return "float32"
 
 

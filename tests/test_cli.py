@@ -1,6 +1,7 @@
 """The nst-tf command: every error path with its exit code, and a small demo end to end."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from nst_tf.sample_images import bundled_image_path
 
 CONTENT = str(bundled_image_path("chelsea"))
 STYLE = str(bundled_image_path("swirls"))
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 @pytest.fixture
@@ -308,3 +310,32 @@ def test_running_the_quick_start_again_keeps_the_first_results(run, tmp_path, mo
     for folder in ("nst_tf_demo", "nst_tf_demo-2"):
         assert all((tmp_path / folder / name).is_file() for name in cli.DEMO_FILES)
     assert "nst_tf_demo-2" in stdout
+
+
+def test_mistakes_on_the_command_line_are_said_in_korean_in_korean(tmp_path, capsys, monkeypatch):
+    """NST_TF_LANG=ko: every error line is Korean (a hostile user's try found English
+    errors, argparse's own and the stop line among them); the values stay as given."""
+    monkeypatch.setenv("NST_TF_LANG", "ko")
+    taken = tmp_path / "taken.png"
+    taken.write_bytes(Image.open(CONTENT).tobytes()[:10])
+    (tmp_path / "notes.png").write_text("not a photo")
+    network = tmp_path / "none.keras"
+    mistakes = [
+        ["stylize"],
+        ["stylize", CONTENT, STYLE, "-o", str(tmp_path / "o.png"), "--bogus"],
+        ["stylize", CONTENT, STYLE, "-o", str(tmp_path / "o.png"), "--steps", "0"],
+        ["stylize", CONTENT, STYLE, "-o", str(tmp_path / "o.png"), "--optimizer", "x"],
+        ["stylize", CONTENT, STYLE, "-o", str(taken)],  # exists
+        ["stylize", CONTENT, STYLE, "-o", CONTENT, "--overwrite"],  # an input
+        ["stylize", str(tmp_path / "missing.png"), STYLE, "-o", str(tmp_path / "o.png")],
+        ["stylize", str(tmp_path / "notes.png"), STYLE, "-o", str(tmp_path / "o.png")],
+        ["stylize", CONTENT, STYLE, "-o", str(tmp_path / "no" / "o.png")],
+        ["train", STYLE, "--photos", str(tmp_path), "-o", str(network), "--resume"],
+        ["train", STYLE, "--photos", str(tmp_path / "x"), "-o", str(network), "--size", "8"],
+        ["apply", CONTENT, CONTENT, "-o", str(tmp_path / "o.png")],  # not a network
+    ]
+    for arguments in mistakes:
+        assert cli.main(arguments) == 2, arguments
+        err = capsys.readouterr().err
+        lines = [line for line in err.splitlines() if line.strip()]
+        assert lines and all(HANGUL.search(line) for line in lines), (arguments, err)

@@ -47,7 +47,12 @@ def save_network(
     optimiser's state, so a training can go on where it stopped (`restore_optimizer`)."""
     path = user_path(path, "network file")
     if path.suffix != ".keras":
-        raise ValueError(f"network file {path} must end in .keras (Keras's own format)")
+        raise ValueError(
+            tr(
+                f"신경망 파일 {path}: 이름이 .keras (Keras의 형식)로 끝나야 합니다",
+                f"network file {path} must end in .keras (Keras's own format)",
+            )
+        )
     note = {"random_vgg19": random_weights_used()}
     with tempfile.TemporaryDirectory() as folder:
         staged = Path(folder) / "network.keras"

@@ -22,6 +22,7 @@ from nst_tf.cli import (
     non_negative,
     positive_int,
     save_result,
+    whole,
 )
 from nst_tf.errors import ImageError
 from nst_tf.images import SAVE_FORMATS
@@ -42,7 +43,7 @@ def add_commands(commands) -> None:
     train.add_argument("style", help="the style image")
     train.add_argument("--photos", required=True, help="folder of training photos (any sizes)")
     train.add_argument("-o", "--output", required=True, help="the trained network (.keras)")
-    train.add_argument("--size", type=positive_int, default=256, help="crop side, px (256)")
+    train.add_argument("--size", type=whole(16), default=256, help="crop side, px (256, >= 16)")
     train.add_argument("--steps", type=positive_int, default=1000, help="training steps (1000)")
     train.add_argument("--batch", type=positive_int, default=4, help="photos per step (4)")
     train.add_argument("--learning-rate", type=non_negative, default=1e-3, help="Adam's (0.001)")
@@ -83,7 +84,12 @@ def cmd_train(args) -> int:
     check_inputs([args.style])
     out = check_output(args.output, [args.style], args.overwrite or args.resume, NETWORK_FORMAT)
     if args.resume and not out.is_file():
-        raise UsageError(f"--resume: {out} does not exist; train without --resume first")
+        raise UsageError(
+            tr(
+                f"--resume: {out}이(가) 없습니다. 먼저 --resume 없이 학습시키세요",
+                f"--resume: {out} does not exist; train without --resume first",
+            )
+        )
     batches = photo_batches(args.photos, args.size, args.batch, args.seed)
     trainer, done = _compiled_trainer(args, out)
     if done >= args.steps:

@@ -51,7 +51,12 @@ def fetch_photo_set(name: str = "coco-val2017") -> Path:
     """The folder of the photo set ``name`` (`PHOTO_SETS`), downloaded and unpacked into
     nst_tf's cache once; offline, a `PhotoSetDownloadError` that says what to do."""
     if name not in PHOTO_SETS:
-        raise ValueError(f"no photo set {name!r}: choose one of {sorted(PHOTO_SETS)}")
+        raise ValueError(
+            tr(
+                f"사진 모음 {name!r}은(는) 없습니다: {sorted(PHOTO_SETS)} 중에서 고르세요",
+                f"no photo set {name!r}: choose one of {sorted(PHOTO_SETS)}",
+            )
+        )
     url, inner, korean, english = PHOTO_SETS[name]
     try:
         folder = fetch(url, cache_dir() / f"{name}.zip", extract=True)
@@ -79,16 +84,25 @@ def photo_files(photos) -> list[Path]:
         candidates = [user_path(path, "photo") for path in photos]
         missing = [str(path) for path in candidates if not path.is_file()]
         if missing:
-            raise ValueError(f"photo {missing[0]} does not exist: check the path")
-        folder = "the list of photos"
+            raise ValueError(
+                tr(
+                    f"사진이 없습니다: {missing[0]}. 경로를 확인하세요",
+                    f"photo {missing[0]} does not exist: check the path",
+                )
+            )
+        folder = tr("사진 목록", "the list of photos")
     else:
         if isinstance(photos, str) and photos in PHOTO_SETS and not Path(photos).exists():
             photos = fetch_photo_set(photos)
         folder = user_path(photos, "photo folder")
         if not folder.is_dir():
             raise ValueError(
-                f"photo folder {folder} is not a folder: give a folder of photos, or a photo "
-                f"set's name ({', '.join(PHOTO_SETS)})"
+                tr(
+                    f"사진 폴더 {folder}: 폴더가 아닙니다. 사진 폴더나 사진 모음의 이름"
+                    f"({', '.join(PHOTO_SETS)})을 주세요",
+                    f"photo folder {folder} is not a folder: give a folder of photos, or a "
+                    f"photo set's name ({', '.join(PHOTO_SETS)})",
+                )
             )
         candidates = sorted(p for p in folder.rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES)
     photos, skipped = [], []
@@ -98,8 +112,12 @@ def photo_files(photos) -> list[Path]:
         _say_skipped(skipped)
     if not photos:
         raise ValueError(
-            f"{folder} holds no photo that opens ({', '.join(PHOTO_SUFFIXES)}): "
-            "give the training photos"
+            tr(
+                f"{folder}에 열리는 사진({', '.join(PHOTO_SUFFIXES)})이 없습니다: 학습할 사진을 "
+                "주세요",
+                f"{folder} holds no photo that opens ({', '.join(PHOTO_SUFFIXES)}): "
+                "give the training photos",
+            )
         )
     return photos
 
