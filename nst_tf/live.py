@@ -24,6 +24,9 @@ REDRAW_SECONDS = 2.0
 #: 0.05-0.1 s on 2 CPU cores: short runs of cheap steps would otherwise pay 10-20 %).
 MOST_DRAWING = 0.05
 MOST_IMAGES = 4
+#: The picture's resolution: 96 dpi, a screen's (72 made its Korean text tiny, a student
+#: said); what a redraw costs more, MOST_DRAWING takes back in fewer redraws.
+LIVE_DPI = 96
 
 
 class LiveView:
@@ -130,7 +133,7 @@ class LiveView:
         figure.subplots_adjust(left=0.01, right=0.98, bottom=0.24, top=top, wspace=0.25)
         mark_random_weights(figure, inside=True)
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=72)
+        figure.savefig(buffer, format="png", dpi=LIVE_DPI)
         return buffer.getvalue()
 
 
