@@ -139,10 +139,10 @@ def _student_steps(trainer):
     network = trainer.network
     adam = keras.optimizers.Adam(1e-3)
 
-    def step(photos, mean=tf.reduce_mean, apply=True, returns=True, swapped=False):
+    def step(photos, mean=tf.reduce_mean, apply=True, returns=True, swapped=False, sign=1):
         with tf.GradientTape() as tape:
             loss = mean(trainer.loss_parts(photos, network(photos, training=True)).total)
-        gradients = tape.gradient(loss, network.trainable_variables)
+        gradients = [sign * g for g in tape.gradient(loss, network.trainable_variables)]
         if swapped:
             adam.apply(network.trainable_variables, gradients)
         elif apply:
@@ -159,6 +159,7 @@ def _student_steps(trainer):
         "right": lambda p: step(p),
         "sum": lambda p: step(p, mean=tf.reduce_sum),
         "unchanged": lambda p: step(p, apply=False),
+        "sign": lambda p: step(p, sign=-1),
         "return": lambda p: step(p, returns=False),
         "swapped": lambda p: step(p, swapped=True),
         "uncompiled": uncompiled,
@@ -170,6 +171,7 @@ def _student_steps(trainer):
     [
         ("sum", "평균하세요"),
         ("unchanged", "network.trainable_variables"),
+        ("sign", "부호"),
         ("return", "return 문"),
         ("swapped", "그레이디언트가 먼저"),
         ("uncompiled", "adam을 쓰세요"),
@@ -177,7 +179,8 @@ def _student_steps(trainer):
 )
 def test_a_wrong_training_step_gets_the_hint_for_its_mistake(case, hint, photos, style, vgg_h5):
     """check_training_step (lesson 08's "write it yourself" check): the right step passes
-    and leaves the weights as they were; each mistake a student was seen to make is named."""
+    and leaves the weights as they were; each mistake a student was seen to make is named.
+    (tests/test_notebooks.py runs one wrong cell in the lesson itself.)"""
     from nst_tf import exercises, language
 
     language.set_language("ko")

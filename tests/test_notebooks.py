@@ -310,18 +310,6 @@ def test_the_english_edition_of_the_newest_lesson_runs_too(tmp_path, monkeypatch
         ),
         (
             "08_fast_style_transfer.ipynb",
-            "adam.apply(gradients, network.trainable_variables)",
-            "pass",
-            "network.trainable_variables",
-        ),
-        (
-            "08_fast_style_transfer.ipynb",
-            "adam.apply(gradients, network.trainable_variables)",
-            "adam.apply([-g for g in gradients], network.trainable_variables)",
-            "부호",
-        ),
-        (
-            "08_fast_style_transfer.ipynb",
             "tf.reduce_mean(trainer.loss_parts(photos, outputs).total)",
             "tf.reduce_sum(trainer.loss_parts(photos, outputs).total)",
             "평균",

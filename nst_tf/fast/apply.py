@@ -83,20 +83,25 @@ def restore_optimizer(path: str | os.PathLike, optimizer, variables) -> int:
     ``optimizer`` (built here for ``variables``, the network's trainable ones), all but
     its learning rate, which stays as given; return the steps the network was trained
     for (0, and the optimiser left new, for a file that keeps no such state)."""
-    note = _training_note(user_path(path, "network file"))
     optimizer.build(variables)
     try:
         with zipfile.ZipFile(path) as archive, archive.open(OPTIMIZER_STATE) as saved:
             values = list(np.load(io.BytesIO(saved.read())).values())
     except KeyError:
-        return int(note.get("steps", 0))
+        return trained_steps(path)
     targets = optimizer.variables
     if [tuple(v.shape) for v in targets] != [value.shape for value in values]:
-        return int(note.get("steps", 0))  # another optimiser or network: start it anew
+        return trained_steps(path)  # another optimiser or network: it starts anew
     for variable, value in zip(targets, values):
         if variable.name != "learning_rate":
             variable.assign(value)
-    return int(note.get("steps", 0))
+    return trained_steps(path)
+
+
+def trained_steps(path: str | os.PathLike) -> int:
+    """The steps the network in the file at ``path`` was trained for, as its file notes
+    (0 where it does not say)."""
+    return int(_training_note(user_path(path, "network file")).get("steps", 0))
 
 
 def _training_note(path: Path) -> dict:

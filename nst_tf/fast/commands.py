@@ -90,18 +90,10 @@ def cmd_train(args) -> int:
                 f"--resume: {out} does not exist; train without --resume first",
             )
         )
+    if args.resume and _trained_enough(out, args.steps):
+        return 0
     batches = photo_batches(args.photos, args.size, args.batch, args.seed)
     trainer, done = _compiled_trainer(args, out)
-    if done >= args.steps:
-        print(
-            tr(
-                f"{out}의 신경망은 이미 {done} 스텝 학습했습니다: 더 학습하려면 --steps를 "
-                f"{args.steps}보다 크게 주세요",
-                f"the network in {out} has trained {done} steps already: to train on, give "
-                f"--steps above {args.steps}",
-            )
-        )
-        return 0
     if done:
         print(
             f"{PROG}: "
@@ -121,6 +113,24 @@ def cmd_train(args) -> int:
         may_replace,
     )
     return _report_training(record.stop, written, note)
+
+
+def _trained_enough(out: Path, steps: int) -> bool:
+    """Whether the network in ``out`` has trained ``steps`` already (said, if so): the
+    same command run again with ``--resume`` has nothing left to do."""
+    from nst_tf.fast.apply import trained_steps
+
+    done = trained_steps(out)
+    if done >= steps:
+        print(
+            tr(
+                f"{out}의 신경망은 이미 {done} 스텝 학습했습니다: 더 학습하려면 --steps를 "
+                f"{steps}보다 크게 주세요",
+                f"the network in {out} has trained {done} steps already: to train on, give "
+                f"--steps above {steps}",
+            )
+        )
+    return done >= steps
 
 
 def _compiled_trainer(args, out):
