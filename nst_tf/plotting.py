@@ -26,6 +26,7 @@ from nst_tf.vgg import random_weights_label, random_weights_used
 use_hangul_font()
 
 PANEL_INCHES = 3.0
+TEXT_INCHES = 0.25  # a line of 10 pt text with its padding
 FEATURE_CMAP = "gray"  # slide 4: white = large activation, black = small
 MATRIX_CMAP = "viridis"
 LOSS_COLORS = {"total": "black", "content": "tab:blue", "style": "tab:orange", "tv": "tab:green"}
@@ -92,7 +93,8 @@ def show_images(
     RGB images ``(1, H, W, 3)`` / ``(H, W, 3)`` are shown as ``[0, 1]`` colours; 2-D
     arrays ``(H, W)`` in gray, scaled to their own minimum and maximum. ``ncols``
     defaults to one row. Panels are ``panel_inches`` wide and as tall as the tallest
-    image needs (at most square), so no blank band parts the images from what is below.
+    image needs (at most square) with room for the text: wide images get no blank band
+    between them and what is below (the random-weights mark).
     """
     import matplotlib.pyplot as plt
 
@@ -102,8 +104,13 @@ def show_images(
     ncols = ncols or len(arrays)
     nrows = math.ceil(len(arrays) / ncols)
     aspect = min(1.0, max(array.shape[0] / array.shape[1] for array in arrays))
+    lines = max((str(title).count("\n") + 1 for title in titles if title), default=0)
+    text = TEXT_INCHES * (1 + lines + any(captions))  # room for titles, captions, a suptitle
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(panel_inches * ncols, panel_inches * aspect * nrows), squeeze=False
+        nrows,
+        ncols,
+        figsize=(panel_inches * ncols, (panel_inches * aspect + text) * nrows),
+        squeeze=False,
     )
     for ax in axes.flat:
         ax.axis("off")
