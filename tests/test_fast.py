@@ -555,7 +555,7 @@ def test_apply_refuses_what_would_lose_a_result_before_any_work(tmp_path, capsys
         assert cli.main(["apply", str(network), *arguments]) == 2, arguments
         assert message in capsys.readouterr().err, arguments
     assert not (tmp_path / "many.png").exists() and not (tmp_path / "one.tiff").exists()
-    assert not any((tmp_path / "out").iterdir()) and not any((tmp_path / "out2").iterdir())
+    assert not any((tmp_path / "out").iterdir()) and not (tmp_path / "out2").exists()
 
 
 def test_apply_says_which_results_it_wrote_when_stopped(tmp_path, capsys, monkeypatch):

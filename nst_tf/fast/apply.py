@@ -83,19 +83,20 @@ def restore_optimizer(path: str | os.PathLike, optimizer, variables) -> int:
     ``optimizer`` (built here for ``variables``, the network's trainable ones), all but
     its learning rate, which stays as given; return the steps the network was trained
     for (0, and the optimiser left new, for a file that keeps no such state)."""
+    steps = trained_steps(path)
     optimizer.build(variables)
     try:
         with zipfile.ZipFile(path) as archive, archive.open(OPTIMIZER_STATE) as saved:
             values = list(np.load(io.BytesIO(saved.read())).values())
     except KeyError:
-        return trained_steps(path)
+        return steps
     targets = optimizer.variables
     if [tuple(v.shape) for v in targets] != [value.shape for value in values]:
-        return trained_steps(path)  # another optimiser or network: it starts anew
+        return steps  # another optimiser or network: it starts anew
     for variable, value in zip(targets, values):
         if variable.name != "learning_rate":
             variable.assign(value)
-    return trained_steps(path)
+    return steps
 
 
 def trained_steps(path: str | os.PathLike) -> int:

@@ -185,12 +185,12 @@ def cmd_apply(args) -> int:
 
     inputs = [args.network, *args.photos]
     check_inputs(inputs)
-    targets = _apply_targets(args, inputs)
     for photo in args.photos:  # every photo opens before any work (a bad one is named now)
         try:
             check_opens(user_path(photo, "photo"))
         except ImageError as exc:
             raise UsageError(str(exc)) from None
+    targets = _apply_targets(args, inputs)
     network = load_network(args.network)
     written, notes = [], []
     several = len(targets) > 1
@@ -201,10 +201,10 @@ def cmd_apply(args) -> int:
                 save = _stylized(network, photo, args.size)
             except ImageError as exc:  # decodes badly after all: the others still run
                 notes.append(tr(f"건너뜀: {exc}", f"skipped: {exc}"))
-                continue
-            where, note = save_result(save, target, args.overwrite)
-            written.append(str(where))
-            notes += [note] if note else []
+            else:
+                where, note = save_result(save, target, args.overwrite)
+                written.append(str(where))
+                notes += [note] if note else []
             bar.update(1)
     except KeyboardInterrupt as interrupt:
         stop = Stop(StopReason.INTERRUPTED, len(written), signal=signal_of(interrupt))
