@@ -112,7 +112,7 @@ def _too_small(path: Path, size, original, max_size, min_size: int) -> ImageTooS
     """Why an image is too small for VGG19, and what to change: a larger image, or (when
     it was reduced to ``max_size``, e.g. ``--size``) a larger size."""
     (height, width), (full_width, full_height) = size, original
-    if (full_width, full_height) != (width, height):
+    if max_size is not None and max(original) > max_size:  # (rotation alone is no reduction)
         return ImageTooSmallError(
             tr(
                 f"{path}: {full_width}x{full_height} px를 가장 긴 변 {max_size} px로 줄이면 "

@@ -105,7 +105,22 @@ def test_too_small_image_names_file_and_minimum(tmp_path):
     path = _save(tmp_path, "tiny.png", Image.new("RGB", (40, 8)))
     with pytest.raises(ImageTooSmallError, match="at least 16 px") as info:
         load_image(path)
-    assert "tiny.png" in str(info.value)
+    assert "tiny.png" in str(info.value) and "Use a larger image" in str(info.value)
+
+
+def test_an_image_too_small_only_at_the_size_asked_says_to_ask_a_larger_size(tmp_path):
+    """301x17 reduced to 64 px is 64x4 (a hostile user's try): the message said "64x4 is
+    too small; use a larger image" of a file that is not 64x4, when --size was the cause."""
+    path = _save(tmp_path, "strip.png", Image.new("RGB", (301, 17)))
+    with pytest.raises(ImageTooSmallError, match=r"301x17 px reduced .* 64 px is 64x4") as info:
+        load_image(path, max_size=64)
+    assert "Use a larger size (--size, max_size)" in str(info.value)
+    rotated = _save(tmp_path, "turned.jpg", Image.new("RGB", (40, 8)))  # EXIF: turned 90°
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.new("RGB", (40, 8)).save(rotated, exif=exif)
+    with pytest.raises(ImageTooSmallError, match="Use a larger image"):
+        load_image(rotated, max_size=512)  # turned, not reduced
 
 
 @pytest.mark.parametrize(
