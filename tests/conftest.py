@@ -40,7 +40,7 @@ def each_warning_anew():
     """Warnings (and failed downloads) count once per process; each test starts anew."""
     errors._SHOWN.clear()
     sample_images._UNREACHABLE.clear()
-    vgg._imagenet_unreachable.clear()
+    vgg._unreachable.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -49,6 +49,28 @@ def each_test_in_english(monkeypatch):
     must not leak from one test to the next."""
     monkeypatch.setenv("NST_TF_LANG", "en")
     monkeypatch.setattr(language, "_chosen", None)
+
+
+@pytest.fixture
+def no_imagenet(monkeypatch, tmp_path):
+    """No ImageNet weights anywhere: an empty Keras cache, Keras's download host and the
+    package index both unreachable (as on a machine with no network at all)."""
+    from nst_tf import weights_8bit
+
+    def refuse(*args, **kwargs):
+        raise Exception("URL fetch failure: Name or service not known")
+
+    def no_index(folder):
+        raise weights_8bit._fetch_failed("No matching distribution found (offline)")
+
+    import keras
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty_keras_home"))
+    monkeypatch.setattr(keras.utils, "get_file", refuse)
+    monkeypatch.setattr(weights_8bit, "download_wheel", no_index)
+    vgg._load_cached.cache_clear()
+    yield
+    vgg._load_cached.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -56,9 +56,9 @@ def test_env_variable_names_the_weights_file(vgg_h5, small_images, monkeypatch):
     np.testing.assert_array_equal(from_env["block5_conv4"], expected["block5_conv4"])
 
 
-def test_default_source_is_imagenet(monkeypatch):
+def test_default_source_is_auto(monkeypatch):
     monkeypatch.delenv(vgg.WEIGHTS_ENV_VAR, raising=False)
-    assert vgg.resolve_weights(None) == "imagenet"
+    assert vgg.resolve_weights(None) == "auto"
 
 
 def test_keras3_weights_file_loads_too(random_vgg, tmp_path, small_images):
