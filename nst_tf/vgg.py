@@ -286,11 +286,12 @@ def announce_random_weights(seed: int) -> None:
         tr(
             f"VGG19가 무작위 가중치(RANDOM, seed {seed})로 실행됩니다 (요청한 대로). 코드는 "
             "돌고 숫자는 재현되지만, 그림은 실제 스타일 전이처럼 보이지 않습니다. 실제 "
-            "결과는 weights='imagenet' (한 번 내려받음) 또는 가중치 파일로 볼 수 있습니다.",
+            "결과는 weights='auto' (ImageNet 가중치를 한 번 받아 둠) 또는 가중치 파일로 "
+            "볼 수 있습니다.",
             f"VGG19 uses RANDOM weights (seed {seed}), as asked: the code runs and the "
             "numbers are reproducible, but the pictures will not look like real style "
-            "transfer. For real results use weights='imagenet' (downloaded once) or a "
-            "weights file.",
+            "transfer. For real results use weights='auto' (the ImageNet weights, fetched "
+            "once) or a weights file.",
         ),
         RandomWeightsWarning,
     )

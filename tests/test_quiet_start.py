@@ -100,7 +100,7 @@ def test_cli_first_line_is_its_own_and_random_weights_are_announced_once(tmp_pat
     assert not [m for m in NOISE_MARKERS if m in done.stderr], done.stderr
     assert lines[0].startswith("nst-tf: warning: VGG19 uses RANDOM weights")
     assert sum("RANDOM weights" in line for line in lines) == 1
-    assert "weights='imagenet'" in lines[0]  # names what to do
+    assert "weights='auto'" in lines[0]  # names what to do
     assert done.stdout.startswith("wrote ")
 
 
