@@ -314,18 +314,26 @@ def obtain_weights(source: str = "auto") -> Path:
         return download_imagenet_weights()
     if source == "imagenet-8bit":
         return obtain_8bit_weights(imagenet_cache_path().parent)
-    full, eight_bit = imagenet_cache_path(), imagenet_cache_path().parent / EIGHT_BIT_FILE
-    cached = [name for name, path in zip(IMAGENET_SOURCES, (full, eight_bit)) if path.is_file()]
+    return _first_obtainable()[1]
+
+
+def _cached_file(source: str) -> Path:
+    """Where the file of an ImageNet source is, or will be, kept."""
+    full = imagenet_cache_path()
+    return full if source == "imagenet" else full.parent / EIGHT_BIT_FILE
+
+
+def _first_obtainable() -> tuple[str, Path]:
+    """The first ImageNet source that can be had (cached ones first, the full file before
+    the 8-bit copy) and its file; a source that failed is not tried again in this process."""
     reasons = []
-    for name in [*cached, *(n for n in IMAGENET_SOURCES if n not in cached)]:
-        if name in _unreachable:
-            reasons.append(_unreachable[name])
-            continue
-        try:
-            return obtain_weights(name)
-        except WeightsError as exc:
-            _unreachable[name] = str(exc).splitlines()[0]
-            reasons.append(_unreachable[name])
+    for name in sorted(IMAGENET_SOURCES, key=lambda name: not _cached_file(name).is_file()):
+        if name not in _unreachable:
+            try:
+                return name, obtain_weights(name)
+            except WeightsError as exc:
+                _unreachable[name] = str(exc).splitlines()[0]
+        reasons.append(_unreachable[name])
     raise WeightsDownloadError("\n".join(reasons))
 
 
@@ -335,8 +343,7 @@ def best_available_weights(seed: int) -> str:
     in the language in use with what to do; a failed fetch is not tried again in the
     same process."""
     try:
-        path = obtain_weights("auto")
-        return "imagenet" if path == imagenet_cache_path() else "imagenet-8bit"
+        return _first_obtainable()[0]
     except WeightsDownloadError:
         pass
     warn_once(

