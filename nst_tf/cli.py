@@ -50,6 +50,7 @@ from nst_tf.vgg import (
     IMAGENET_SOURCES,
     POOLINGS,
     PRECISIONS,
+    RESCALINGS,
     WEIGHT_SOURCES,
     WEIGHTS_ENV_VAR,
     check_weights,
@@ -253,6 +254,13 @@ def _add_transfer_options(
     )
     add("--init", default="content", help=f"{', '.join(INITS)}, or an image path")
     add("--pooling", choices=POOLINGS, default="max")
+    add(
+        "--rescale",
+        choices=RESCALINGS,
+        default="unit_mean",
+        help="unit_mean: Gatys et al.'s normalised VGG19 (each filter's mean activation 1); "
+        "none: the weights as released",
+    )
     add(
         "--precision",
         choices=PRECISIONS,
@@ -489,6 +497,7 @@ def transfer_settings(args, weights: tuple[str, ...]) -> TransferSettings:
         seed=args.seed,
         weights=args.weights,
         pooling=args.pooling,
+        rescale=args.rescale,
         precision=args.precision,
         activations=args.activations,
         style_blend=args.style_blend,

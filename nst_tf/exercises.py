@@ -407,38 +407,49 @@ def check_tv_loss(my_tv_loss: Callable, image) -> None:
 
 def _content_mistakes(features: np.ndarray, target: np.ndarray) -> list[Mistake]:
     difference = features - target
+    positions = features.shape[1] * features.shape[2]
     squared = np.sum(difference**2)
     return [
         Mistake(
             np.mean(difference**2),
-            "sum",
+            "mean",
             tr(
-                "tf.reduce_mean은 값의 개수로 나눕니다: 슬라이드 3의 콘텐츠 손실은 합입니다 "
-                "(tf.reduce_sum).",
-                "tf.reduce_mean divides by the number of values: slide 3's content loss is "
-                "a sum (tf.reduce_sum).",
+                "tf.reduce_mean은 위치 수 M = H·W에 채널 수까지 곱한 값으로 나눕니다: 채널은 "
+                "더하고 (tf.reduce_sum) 위치 수로만 나누세요.",
+                "tf.reduce_mean divides by the positions M = H·W times the channels: sum over "
+                "the channels (tf.reduce_sum) and divide by the positions only.",
             ),
         ),
         Mistake(
-            squared / 2,
+            squared,
+            "positions",
+            tr(
+                "제곱합을 위치 수 M = H·W (features.shape[1] * features.shape[2])로 나누세요: "
+                "그래야 손실이 이미지 크기에 따라 커지지 않습니다.",
+                "divide the sum of squares by the positions M = H·W (features.shape[1] * "
+                "features.shape[2]), so the loss does not grow with the image's size.",
+            ),
+        ),
+        Mistake(
+            squared / positions / 2,
             "normalization",
             tr(
-                "½Σ는 Gatys 등의 식입니다. 이 수업 (Keras 예제)은 ½ 없이 Σ (F − P)²입니다.",
-                "½Σ is Gatys et al.'s; this lesson (the Keras example) uses Σ (F − P)².",
+                "½은 Gatys 등의 식입니다. 이 수업은 ½ 없이 Σ (F − P)² / M입니다.",
+                "½ is Gatys et al.'s; this lesson uses Σ (F − P)² / M without it.",
             ),
         ),
         Mistake(
-            np.sum(difference),
+            np.sum(difference) / positions,
             "square",
             tr("차이를 제곱해서 더하세요: (F − P)².", "square the differences: (F − P)²."),
         ),
         Mistake(
-            np.sum(np.abs(difference)),
+            np.sum(np.abs(difference)) / positions,
             "square",
             tr("절댓값이 아니라 제곱입니다: (F − P)².", "square, not absolute value: (F − P)²."),
         ),
         Mistake(
-            np.sqrt(squared),
+            np.sqrt(squared) / positions,
             "square",
             tr(
                 "tf.norm은 제곱합의 제곱근입니다: 제곱합을 그대로 쓰세요.",
@@ -449,8 +460,9 @@ def _content_mistakes(features: np.ndarray, target: np.ndarray) -> list[Mistake]
 
 
 def check_content_loss(my_content_loss: Callable, features, target) -> None:
-    """``my_content_loss(F, P)``: ``Σ (F − P)²`` of two maps of one layer, on a small
-    example and on ``features`` against ``target`` (real activations)."""
+    """``my_content_loss(F, P)``: ``Σ (F − P)² / M`` (``M = H·W`` positions) of two maps
+    of one layer, on a small example and on ``features`` against ``target`` (real
+    activations)."""
     __tracebackhide__ = True
     rng = np.random.default_rng(5)
     examples = [
@@ -464,7 +476,7 @@ def check_content_loss(my_content_loss: Callable, features, target) -> None:
     for value, goal, example in examples:
         value, goal = np.asarray(value, np.float64), np.asarray(goal, np.float64)
         mine = _run(my_content_loss, (_as_tensor(value), _as_tensor(goal)), example)
-        expected = np.sum((value - goal) ** 2)
+        expected = np.sum((value - goal) ** 2) / (value.shape[1] * value.shape[2])
         _compare(mine, expected, example, _content_mistakes(value, goal), **SCALAR_RESULT)
 
 

@@ -74,18 +74,24 @@ class FeatureExtractor:
 
     Args:
         layers: VGG19 layer names (see `LAYER_NAMES`), in any order.
-        weights, pooling, seed, precision: passed to :func:`nst_tf.vgg.load_vgg19`;
+        weights, pooling, seed, precision, rescale: passed to :func:`nst_tf.vgg.load_vgg19`;
             activations are returned as float32 whatever the precision.
     """
 
     def __init__(
-        self, layers, weights=None, pooling: str = "max", seed: int = 0, precision="float32"
+        self,
+        layers,
+        weights=None,
+        pooling: str = "max",
+        seed: int = 0,
+        precision="float32",
+        rescale: str = "unit_mean",
     ):
         import keras
 
         self.layers = check_layer_names(layers)
         self.min_size = min_image_size(self.layers)
-        vgg = load_vgg19(weights, pooling=pooling, seed=seed, precision=precision)
+        vgg = load_vgg19(weights, pooling, seed, precision, rescale)
         outputs = [vgg.get_layer(name).output for name in self.layers]
         self.model = keras.Model(vgg.input, outputs, name="vgg19_features")
         self.model.trainable = False
@@ -142,5 +148,10 @@ def shared_extractor(layers, network: NetworkSettings) -> FeatureExtractor:
 @functools.lru_cache(maxsize=8)
 def _cached_extractor(layers: tuple, network: NetworkSettings) -> FeatureExtractor:
     return FeatureExtractor(
-        list(layers), network.weights, network.pooling, network.seed, network.precision
+        list(layers),
+        network.weights,
+        network.pooling,
+        network.seed,
+        network.precision,
+        network.rescale,
     )

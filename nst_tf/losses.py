@@ -3,11 +3,11 @@
 Every loss returns one value per image, shape ``(batch,)``, so a whole batch of
 results (e.g. one per weight ratio of slide 8) is optimised in one VGG pass.
 
-The three terms (the default normalisation follows the Keras example the slides are
-drawn from):
+The three terms:
 
-- content: ``Σ (F - P)²`` over the content layer's activations (Gatys et al. use
-  ``½ Σ (F - P)²``);
+- content: ``Σ (F - P)² / M_l`` over the content layer's activations: summed over its
+  channels, averaged over its ``M_l = H_l·W_l`` positions (the Keras example and Gatys
+  et al. sum over positions too, so their content loss grows with the image);
 - style, per layer: ``¼ Σ (Ĝ - Â)²`` between Gram matrices normalised the same way
   (`nst_tf.gram.GRAM_NORMALIZATIONS`): ``"keras"`` divides ``F·Fᵀ`` by ``3·H·W`` of
   the image, which makes the loss ``Σ (G - A)² / (4 · 3² · (H·W)²)``; ``"gatys"``
@@ -18,10 +18,12 @@ drawn from):
   ``[0, 1]`` image, a smooth form of "the difference between a pixel and the one
   next to it" (slide 7) that L-BFGS can follow.
 
-With these, content/style weight ratios from ``1e-4`` (mostly style) to ``1e-1``
-(mostly content) span slide 8, and the default ``2.5e-2`` is Keras's. Gatys et al.'s
-α/β is the same ratio but measured with their normalisation (and weights rescaled
-to mean activation 1), so its numbers are not interchangeable with these.
+With these and Gatys et al.'s normalised VGG19 (`nst_tf.rescale`: every filter's mean
+activation 1), content/style weight ratios from ``1e-4`` (mostly style) to ``1e-1``
+(mostly the photo, with the style's colours) span slide 8 at any image size. On the
+weights as released the style loss is some ``10⁶`` times louder and the same ratios all
+give the style (measured: benchmarks/slide8.py). Gatys et al.'s α/β is the same ratio
+measured with other normalisations, so its numbers are not interchangeable with these.
 
 Each term is one class (`ContentTerm`, `StyleTerm`, `TotalVariationTerm`) that makes
 its own target once per run, in its final form, and compares against it; `LossSettings`
@@ -45,8 +47,10 @@ from nst_tf.gram import GRAM_NORMALIZATIONS, check_normalization, gram_matrix
 
 DEFAULT_CONTENT_WEIGHT = 0.025
 DEFAULT_STYLE_WEIGHT = 1.0
-#: The Keras book's 1e-4 on 0-255 pixels is 1e-4 · 255^2.5 ≈ 104 on [0, 1] pixels.
-DEFAULT_TV_WEIGHT = 100.0
+#: On the normalised VGG19 (`nst_tf.rescale`) the style loss is about 10⁶ times smaller
+#: than on the released weights, so the smoothing weight is smaller too: 100 (the Keras
+#: book's 1e-4 on 0-255 pixels, for [0, 1] pixels) blurs the result into a soft photo.
+DEFAULT_TV_WEIGHT = 1e-2
 DEFAULT_CONTENT_LAYERS = ("block5_conv2",)
 DEFAULT_STYLE_LAYERS = tuple(f"block{b}_conv1" for b in range(1, 6))
 TV_EXPONENT = 1.25
@@ -186,11 +190,19 @@ def style_mix(blend, count: int, style_masks=None, content_mask=None) -> StyleMi
 
 
 def content_layer_loss(features, target) -> tf.Tensor:
-    """``Σ (F - P)²`` per image: activations ``(batch, H, W, C)`` vs ``(1 or batch, ...)``."""
+    """``Σ (F - P)² / M_l`` per image: activations ``(batch, H_l, W_l, C)`` vs ``(1 or
+    batch, ...)``, summed over channels and averaged over the ``M_l = H_l·W_l`` positions.
+
+    Averaging over positions makes the content loss, like the normalised Gram matrices'
+    style loss, independent of the image's size, so a weight ratio means the same at
+    256 and at 512 px.
+    """
     features = _check_batched("content features", features)
     target = _check_batched("content target", target)
     _check_same_shape("content features", features, target)
-    return _per_image_sum(tf.square(features - target))
+    shape = tf.shape(features)
+    positions = tf.cast(shape[1] * shape[2], tf.float32)
+    return _per_image_sum(tf.square(features - target)) / positions
 
 
 def weighted_layer_sum(per_layer: dict, weights: Mapping[str, float] | None) -> tf.Tensor:

@@ -188,6 +188,7 @@ def choose_precision(precision: str) -> str:
 
 
 POOLINGS = ("max", "avg")
+RESCALINGS = ("unit_mean", "none")  # see nst_tf.rescale
 #: The ImageNet release in full precision (Keras's file) and its 8-bit copy.
 IMAGENET_SOURCES = ("imagenet", "imagenet-8bit")
 WEIGHT_SOURCES = (*IMAGENET_SOURCES, "random", "auto")
@@ -205,12 +206,15 @@ class NetworkSettings:
         precision: ``"float32"``, ``"bfloat16"`` (see `load_vgg19`) or ``"auto"``
             (bfloat16 where the hardware computes it natively, announced; `choose_precision`).
         seed: seed of the random weights (``weights="random"``), a whole number >= 0.
+        rescale: ``"unit_mean"`` (Gatys et al.'s normalised network: each filter's mean
+            activation 1, the default; `nst_tf.rescale`) or ``"none"`` (as released).
     """
 
     weights: str | os.PathLike | None = None
     pooling: str = "max"
     precision: str = "float32"
     seed: int = 0
+    rescale: str = "unit_mean"
 
     def __post_init__(self):
         object.__setattr__(self, "weights", check_weights(self.weights))
@@ -219,6 +223,7 @@ class NetworkSettings:
             self, "precision", choose_precision(one_of("precision", self.precision, PRECISIONS))
         )
         object.__setattr__(self, "seed", whole_number("seed", self.seed, 0))
+        one_of("rescale", self.rescale, RESCALINGS)
 
 
 def check_weights(weights: str | os.PathLike | None) -> str:
@@ -369,6 +374,7 @@ def load_vgg19(
     pooling: str = "max",
     seed: int = 0,
     precision: str = "float32",
+    rescale: str = "unit_mean",
 ):
     """VGG19 convolutional base as a Keras model, input ``(batch, H, W, 3)`` caffe-BGR.
 
@@ -384,10 +390,13 @@ def load_vgg19(
             in bfloat16 with float32 weights (Keras mixed precision), about twice as
             fast on CPUs with native bfloat16 (AVX512-BF16, AMX) and on recent GPUs;
             activations keep about 3 significant digits.
+        rescale: ``"unit_mean"`` (Gatys et al.'s normalised network, `nst_tf.rescale`)
+            or ``"none"`` (the weights as released).
 
-    Models are cached per (weights, pooling, seed, precision): loading twice is free.
+    Models are cached per (weights, pooling, seed, precision, rescale): loading twice is
+    free.
     """
-    network = NetworkSettings(weights, pooling, precision, seed)
+    network = NetworkSettings(weights, pooling, precision, seed, rescale)
     source = network.weights
     if source == "auto":
         source = best_available_weights(network.seed)
@@ -396,11 +405,13 @@ def load_vgg19(
     if source == "random":
         note_random_weights_used()
     seed = network.seed if source == "random" else 0
-    return _load_cached(source, network.pooling, seed, network.precision)
+    return _load_cached(source, network.pooling, seed, network.precision, network.rescale)
 
 
 @functools.lru_cache(maxsize=4)
-def _load_cached(source: str, pooling: str, seed: int, precision: str = "float32"):
+def _load_cached(
+    source: str, pooling: str, seed: int, precision: str = "float32", rescale: str = "none"
+):
     if source == "random":
         model = _random_vgg19(seed)
     elif source in IMAGENET_SOURCES:
@@ -408,6 +419,10 @@ def _load_cached(source: str, pooling: str, seed: int, precision: str = "float32
     else:
         model = _vgg19_from_file(Path(source))
     model.trainable = False
+    if rescale == "unit_mean":
+        from nst_tf.rescale import rescale_to_unit_mean
+
+        rescale_to_unit_mean(model, CONV_LAYERS)
     if pooling == "max" and precision == "float32":
         return model
     return _variant(model, pooling, precision)

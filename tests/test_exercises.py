@@ -211,15 +211,23 @@ def test_tv_mistakes_get_their_hint(wrong, mistake, content):
 # --- content loss -----------------------------------------------------------------------
 
 
+def positions(features):
+    return tf.cast(tf.shape(features)[1] * tf.shape(features)[2], tf.float32)
+
+
 def content_sum(features, target):
-    return tf.reduce_sum(tf.square(features - target))
+    return tf.reduce_sum(tf.square(features - target)) / positions(features)
 
 
 def content_l2_loss(features, target):
-    return 2 * tf.nn.l2_loss(features - target)
+    return 2 * tf.nn.l2_loss(features - target) / positions(features)
 
 
-@pytest.mark.parametrize("right", [content_sum, content_l2_loss])
+def content_channel_mean(features, target):
+    return tf.reduce_mean(tf.reduce_sum(tf.square(features - target), axis=-1))
+
+
+@pytest.mark.parametrize("right", [content_sum, content_l2_loss, content_channel_mean])
 def test_correct_content_losses_pass(right, features):
     exercises.check_content_loss(right, features, features[..., ::-1])
 
@@ -227,10 +235,11 @@ def test_correct_content_losses_pass(right, features):
 @pytest.mark.parametrize(
     "wrong, mistake",
     [
-        (lambda f, p: tf.reduce_mean(tf.square(f - p)), "sum"),
-        (lambda f, p: 0.5 * tf.reduce_sum(tf.square(f - p)), "normalization"),
-        (lambda f, p: tf.reduce_sum(tf.abs(f - p)), "square"),
-        (lambda f, p: tf.norm(f - p), "square"),
+        (lambda f, p: tf.reduce_mean(tf.square(f - p)), "mean"),
+        (lambda f, p: tf.reduce_sum(tf.square(f - p)), "positions"),
+        (lambda f, p: 0.5 * content_sum(f, p), "normalization"),
+        (lambda f, p: tf.reduce_sum(tf.abs(f - p)) / positions(f), "square"),
+        (lambda f, p: tf.norm(f - p) / positions(f), "square"),
     ],
 )
 def test_content_loss_mistakes_get_their_hint(wrong, mistake, features):

@@ -71,15 +71,26 @@ def test_slide6_shapes_on_a_real_224px_block1_conv1_activation(vgg_h5, rng):
     assert tuple(gram_matrix(features).shape) == (1, 64, 64)
 
 
-def test_content_loss_is_the_sum_of_squared_differences():
-    features = tf.constant([[[[1.0, 2.0], [3.0, 4.0]]]])  # (1, 1, 2, 2)
+def test_content_loss_is_the_sum_of_squared_differences_per_position():
+    features = tf.constant([[[[1.0, 2.0], [3.0, 4.0]]]])  # (1, 1, 2, 2): 2 positions
     target = tf.constant([[[[1.0, 0.0], [0.0, 2.0]]]])
-    # (1-1)² + (2-0)² + (3-0)² + (4-2)² = 0 + 4 + 9 + 4 = 17
-    np.testing.assert_allclose(losses.content_layer_loss(features, target), [17.0])
+    # (1-1)² + (2-0)² + (3-0)² + (4-2)² = 0 + 4 + 9 + 4 = 17, over M = 1·2 positions
+    np.testing.assert_allclose(losses.content_layer_loss(features, target), [8.5])
     both = losses.content_loss(
         {"a": features, "b": features}, {"a": target, "b": features}, {"a": 2.0, "b": 1.0}
     )
-    np.testing.assert_allclose(both, [34.0])
+    np.testing.assert_allclose(both, [17.0])
+
+
+def test_content_loss_does_not_grow_with_the_image():
+    rng = np.random.default_rng(0)
+    small = rng.normal(size=(1, 4, 4, 3)).astype("float32")
+    large = np.tile(small, (1, 2, 2, 1))  # the same statistics on 4x the positions
+    np.testing.assert_allclose(
+        losses.content_layer_loss(large, 0 * large),
+        losses.content_layer_loss(small, 0 * small),
+        rtol=1e-6,
+    )
 
 
 def test_style_loss_keras_and_gatys_normalisations_worked_by_hand():

@@ -1,0 +1,75 @@
+"""Gatys et al.'s normalised VGG19: every filter's mean activation rescaled to 1.
+
+Gatys et al. (2016) "normalized the network by scaling the weights such that the mean
+activation of each convolutional filter over images and positions is equal to one".
+A positive factor passes unchanged through ReLU and max pooling, so dividing a filter's
+kernel and bias by its mean activation ``m`` and multiplying the next layer's weights
+for that input channel by ``m`` changes only the *size* of each feature map, never
+which features fire where. What it changes is the balance of the losses: on the weights
+as released, the mean activations range from about 20 (``block5_conv2``) to over 600
+(``block4_conv1``), and the style loss (fourth powers of activations) of the loud layers
+drowns the content loss at every ratio of slide 8. Rescaled, every layer speaks at the
+same volume and the ratios ``1e-4 .. 1e-1`` span the trade-off.
+
+The means are measured once per loaded network (about a second on a CPU), over the
+bundled images (`CALIBRATION_IMAGES`) at `CALIBRATION_SIZE` px, on the network with max
+pooling as it was trained; Gatys et al. used ImageNet images. A filter that never fires
+on them (mean 0, common only with random weights) keeps its scale.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+CALIBRATION_IMAGES = ("chelsea", "rocket", "swirls", "mosaic")
+CALIBRATION_SIZE = 256
+
+
+def calibration_images() -> list[np.ndarray]:
+    """The bundled images the means are taken over, ``[0, 1]`` RGB ``(1, H, W, 3)``."""
+    from nst_tf.images import load_image
+    from nst_tf.sample_images import bundled_image_path
+
+    return [
+        load_image(bundled_image_path(name), max_size=CALIBRATION_SIZE)
+        for name in CALIBRATION_IMAGES
+    ]
+
+
+def mean_activations(model, layers, images) -> dict[str, np.ndarray]:
+    """Each filter's mean activation over ``images`` and positions: ``{layer: (C,)}``.
+
+    Args:
+        model: a VGG19 Keras model (input caffe-BGR, as `nst_tf.features.preprocess` makes).
+        layers: the conv layers' names.
+        images: ``[0, 1]`` RGB ``(1, H, W, 3)`` images, of any sizes.
+    """
+    import keras
+
+    from nst_tf.features import preprocess
+
+    probe = keras.Model(model.input, [model.get_layer(name).output for name in layers])
+    per_image = [probe(preprocess(image), training=False) for image in images]
+    return {
+        name: np.mean([np.mean(outputs[i], axis=(0, 1, 2)) for outputs in per_image], axis=0)
+        for i, name in enumerate(layers)
+    }
+
+
+def rescale_to_unit_mean(model, layers, images=None) -> dict[str, np.ndarray]:
+    """Rescale ``model``'s conv ``layers`` (in network order) in place so that each
+    filter's mean activation over ``images`` (default: `calibration_images`) is 1.
+
+    Returns the means found (``{layer: (C,)}``), before rescaling.
+    """
+    means = mean_activations(model, layers, images or calibration_images())
+    previous = None  # the scale each input channel of the current layer was divided by
+    for name in layers:
+        layer = model.get_layer(name)
+        kernel, bias = layer.get_weights()
+        scale = np.where(means[name] > 0, means[name], 1.0).astype(np.float32)
+        if previous is not None:
+            kernel = kernel * previous[None, None, :, None]
+        layer.set_weights([kernel / scale, bias / scale])
+        previous = scale
+    return means
