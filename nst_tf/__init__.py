@@ -2,7 +2,8 @@
 
 The building blocks, each in a module named for what it holds:
 
-- `nst_tf.vgg`: VGG19 weights (ImageNet download, local file, or seeded random);
+- `nst_tf.vgg`: VGG19 weights (ImageNet download, its 8-bit copy from the package index,
+  a local file, or seeded random); `nst_tf.rescale`: Gatys et al.'s normalised network;
 - `nst_tf.features`: ``[0, 1]`` RGB images to VGG19 activations by layer name;
 - `nst_tf.gram`: the Gram matrix ``F·Fᵀ`` (slide 6);
 - `nst_tf.losses`: content, style, total-variation losses and their weighted total;
@@ -12,7 +13,8 @@ The building blocks, each in a module named for what it holds:
 - `nst_tf.live`, `nst_tf.studio`: a run's live picture in a notebook; the own-photo panel;
 - `nst_tf.exercises`: the checks after the lessons' "write it yourself" cells;
 - `nst_tf.transfer`, `nst_tf.sweep`, `nst_tf.reconstruct`: style transfer, slide 8's
-  ratio sweep, content reconstruction and texture synthesis.
+  ratio sweep, content reconstruction and texture synthesis;
+- `nst_tf.quality`: how much of the photo a result keeps (SSIM of the luminance).
 
 Everything a lesson or a user needs is importable from here: ``nst_tf.stylize``,
 ``nst_tf.weight_ratio_sweep``, ``nst_tf.plot_gram``...
@@ -71,6 +73,7 @@ from nst_tf.plotting import (  # noqa: E402
     save_figure,
     show_images,
 )
+from nst_tf.quality import photo_similarity  # noqa: E402
 from nst_tf.reconstruct import reconstruct_content, synthesize_texture  # noqa: E402
 from nst_tf.sample_images import (  # noqa: E402
     bundled_image_path,
@@ -88,6 +91,7 @@ __version__ = "0.1.0"
 _started()  # stop signals act as before again
 
 __all__ = [
+    "photo_similarity",
     "LAYER_NAMES",
     "FeatureExtractor",
     "ExerciseError",

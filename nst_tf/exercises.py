@@ -482,9 +482,10 @@ def check_content_loss(my_content_loss: Callable, features, target) -> None:
 
 def _book_tv_weight() -> str:
     return " " + tr(
-        "(또는 책의 가중치 1e-4를 썼나요? 그것은 0–255 픽셀의 값이고, [0, 1] 픽셀에서는 "
-        "100입니다.)",
-        "(Or did you use the book's weight 1e-4? It is for 0-255 pixels; for [0, 1] it is 100.)",
+        "(또는 책의 가중치 1e-4를 썼나요? 그것은 0–255 픽셀과 정규화하지 않은 VGG19의 "
+        "값이고, 이 수업의 가중치는 1e-2입니다.)",
+        "(Or did you use the book's weight 1e-4? It is for 0-255 pixels and the VGG19 as "
+        "released; this lesson's weight is 1e-2.)",
     )
 
 
@@ -582,10 +583,10 @@ def check_gradient_step(image, start, library_image) -> None:
     _fail(
         tr(
             f"스텝 뒤 이미지가 nst_tf와 다릅니다 (방향의 코사인 {cosine:.2f}, 크기 {ratio:.2f}배). "
-            "Adam의 설정 (학습률 0.02, beta_1 0.99, epsilon 0.1)과 손실을 확인하세요.",
+            "Adam의 설정 (학습률 0.02, beta_1 0.99, epsilon 1e-7)과 손실을 확인하세요.",
             f"the image after the step differs from nst_tf's (direction cosine {cosine:.2f}, "
             f"{ratio:.2f} times as far). Check Adam's settings (learning rate 0.02, beta_1 "
-            "0.99, epsilon 0.1) and the loss.",
+            "0.99, epsilon 1e-7) and the loss.",
         ),
         "step",
     )

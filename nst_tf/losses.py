@@ -21,8 +21,9 @@ The three terms:
 With these and Gatys et al.'s normalised VGG19 (`nst_tf.rescale`: every filter's mean
 activation 1), content/style weight ratios from ``1e-4`` (mostly style) to ``1e-1``
 (mostly the photo, with the style's colours) span slide 8 at any image size. On the
-weights as released the style loss is some ``10⁶`` times louder and the same ratios all
-give the style (measured: benchmarks/slide8.py). Gatys et al.'s α/β is the same ratio
+weights as released (chelsea against swirls at 256 px) the style loss is 2.5·10⁹ times
+and the content loss 190 times larger, so the same ratios all give the style
+(measured: ``benchmarks/slide8.py``). Gatys et al.'s α/β is the same ratio
 measured with other normalisations, so its numbers are not interchangeable with these.
 
 Each term is one class (`ContentTerm`, `StyleTerm`, `TotalVariationTerm`) that makes
@@ -47,7 +48,7 @@ from nst_tf.gram import GRAM_NORMALIZATIONS, check_normalization, gram_matrix
 
 DEFAULT_CONTENT_WEIGHT = 0.025
 DEFAULT_STYLE_WEIGHT = 1.0
-#: On the normalised VGG19 (`nst_tf.rescale`) the style loss is about 10⁶ times smaller
+#: On the normalised VGG19 (`nst_tf.rescale`) the style loss is about 10⁹ times smaller
 #: than on the released weights, so the smoothing weight is smaller too: 100 (the Keras
 #: book's 1e-4 on 0-255 pixels, for [0, 1] pixels) blurs the result into a soft photo.
 DEFAULT_TV_WEIGHT = 1e-2

