@@ -583,10 +583,10 @@ def check_gradient_step(image, start, library_image) -> None:
     _fail(
         tr(
             f"스텝 뒤 이미지가 nst_tf와 다릅니다 (방향의 코사인 {cosine:.2f}, 크기 {ratio:.2f}배). "
-            "Adam의 설정 (학습률 0.02, beta_1 0.99, epsilon 1e-7)과 손실을 확인하세요.",
+            "Adam의 설정 (학습률 0.02, beta_1 0.99, epsilon 1e-3)과 손실을 확인하세요.",
             f"the image after the step differs from nst_tf's (direction cosine {cosine:.2f}, "
             f"{ratio:.2f} times as far). Check Adam's settings (learning rate 0.02, beta_1 "
-            "0.99, epsilon 1e-7) and the loss.",
+            "0.99, epsilon 1e-3) and the loss.",
         ),
         "step",
     )

@@ -53,10 +53,13 @@ def mean_activations(model, layers, images) -> dict[str, np.ndarray]:
 
     from nst_tf.features import preprocess
 
-    probe = keras.Model(model.input, [model.get_layer(name).output for name in layers])
+    # Means inside the model, so each layer's activations are freed as soon as the next
+    # layer has them (no memory peak of all 16 layers' maps at once).
+    means = [keras.ops.mean(model.get_layer(name).output, axis=(0, 1, 2)) for name in layers]
+    probe = keras.Model(model.input, means)
     per_image = [probe(preprocess(image), training=False) for image in images]
     return {
-        name: np.mean([np.mean(outputs[i], axis=(0, 1, 2)) for outputs in per_image], axis=0)
+        name: np.mean([np.asarray(outputs[i]) for outputs in per_image], axis=0)
         for i, name in enumerate(layers)
     }
 

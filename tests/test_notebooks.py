@@ -302,9 +302,15 @@ def test_the_english_edition_of_the_newest_lesson_runs_too(tmp_path, monkeypatch
         ),
         (
             "05_putting_it_together.ipynb",
-            "tf.reduce_sum(tf.square(features - target))",
+            "tf.reduce_sum(tf.square(features - target)) / positions",
             "tf.reduce_mean(tf.square(features - target))",
             "tf.reduce_mean",
+        ),
+        (
+            "05_putting_it_together.ipynb",
+            "tf.reduce_sum(tf.square(features - target)) / positions",
+            "tf.reduce_sum(tf.square(features - target))",
+            "위치 수",
         ),
         (
             "05_putting_it_together.ipynb",

@@ -314,13 +314,13 @@ def test_every_setting_group_is_reachable_by_keyword():
         and settings.run.steps == 7
         and settings.run.scale_plan.scales is None
     )
-    assert settings.run.hyper_parameters == {"learning_rate": 0.1, "beta_1": 0.99, "epsilon": 1e-7}
+    assert settings.run.hyper_parameters == {"learning_rate": 0.1, "beta_1": 0.99, "epsilon": 1e-3}
     assert settings.reporting.callback_every == 3
 
 
 def test_optimizers_are_a_registry_with_their_hyper_parameters():
     assert set(OPTIMIZERS) == {"lbfgs", "adam"}
-    assert optimizer_defaults("adam") == {"learning_rate": 0.02, "beta_1": 0.99, "epsilon": 1e-7}
+    assert optimizer_defaults("adam") == {"learning_rate": 0.02, "beta_1": 0.99, "epsilon": 1e-3}
     assert check_optimizer("lbfgs", {"memory": 5}) == {"memory": 5, "first_step": 1.0}
 
 
