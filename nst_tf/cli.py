@@ -233,7 +233,11 @@ def add_loss_options(parser: argparse.ArgumentParser, weights: tuple[str, ...]) 
 
 
 def _add_transfer_options(
-    parser: argparse.ArgumentParser, size: int, steps: int, weights: tuple[str, ...]
+    parser: argparse.ArgumentParser,
+    size: int,
+    steps: int,
+    weights: tuple[str, ...],
+    scales: str | None = "auto",
 ) -> None:
     """The options of `stylize`, with the API's choices and defaults."""
     add = parser.add_argument
@@ -293,10 +297,10 @@ def _add_transfer_options(
     add(
         "--scales",
         type=scale_list,
-        default="auto",
-        help="coarse-to-fine long sides, e.g. 256,512; 'auto' (default: halve the size "
-        "at most twice while at least 64 px: 64,128,256 for 256 px, 256,512,1024 for 1024 px) "
-        "or 'none' (only at the output size)",
+        default=scales,
+        help="coarse-to-fine long sides, e.g. 256,512; 'auto' (halve the size at most "
+        "twice while at least 64 px: 64,128,256 for 256 px, 256,512,1024 for 1024 px) or "
+        f"'none' (only at the output size); default: {scales or 'none'}",
     )
     coarse = _field_default(ScalePlan, "coarse_steps")
     add(
@@ -333,7 +337,7 @@ def build_parser() -> Parser:
     sweep.add_argument("style", nargs="+")
     sweep.add_argument("-o", "--output", required=True, help="figure (.png)")
     sweep.add_argument("--ratios", type=number_list, default=",".join(map(str, DEFAULT_RATIOS)))
-    _add_transfer_options(sweep, size=256, steps=60, weights=WEIGHT_NAMES[1:])
+    _add_transfer_options(sweep, size=256, steps=60, weights=WEIGHT_NAMES[1:], scales=None)
     demo = commands.add_parser("demo", help="stylise the bundled photo and sweep the ratios")
     demo.add_argument(
         "-o",

@@ -120,6 +120,10 @@ def weight_ratio_sweep(
 ) -> SweepResult:
     """Stylise ``content`` once per content/style ``ratio`` and draw slide 8's figure.
 
+    Made at one size (``scales=None``) unless ``scales`` (or ``settings``) says otherwise,
+    as lesson 6 does: coarse-to-fine from the photo stays at a blurred photo at the large
+    ratios (measured, chelsea x swirls, 256 px, ratio 1e-1, 25 steps: SSIM to the photo
+    0.986 and the style loss unchanged, against 0.89 at one size).
     ``content_weight = ratio · style_weight``; other settings as for `stylize`
     (``init="noise"`` starts from white noise, as Gatys et al.'s runs do; ``style_masks``
     and ``content_mask`` as for `stylize`). The ratios
@@ -133,6 +137,8 @@ def weight_ratio_sweep(
             "give ratios (and style_weight), not content_weight"
         )
     ratios = check_ratios(ratios)
+    if settings is None:
+        keywords.setdefault("scales", None)
     if batched not in (True, False, "auto"):
         raise ValueError(f"batched must be True, False or 'auto', not {batched!r}")
     settings = settings_from(settings, keywords)
