@@ -34,6 +34,7 @@ from nst_tf.losses import (
 )
 from nst_tf.memory import ACTIVATIONS, TooLargeError, memory_table
 from nst_tf.optimize import OPTIMIZERS, StopReason
+from nst_tf.rescale import RESCALINGS
 from nst_tf.safe_write import (
     OutputError,
     OutputExistsError,
@@ -50,7 +51,6 @@ from nst_tf.vgg import (
     IMAGENET_SOURCES,
     POOLINGS,
     PRECISIONS,
-    RESCALINGS,
     WEIGHT_SOURCES,
     WEIGHTS_ENV_VAR,
     check_weights,

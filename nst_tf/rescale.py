@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
+#: ``"unit_mean"``: the normalised network (the default); ``"none"``: the weights as released.
+RESCALINGS = ("unit_mean", "none")
 CALIBRATION_IMAGES = ("chelsea", "rocket", "swirls", "mosaic")
 CALIBRATION_SIZE = 256
 #: The floor of a filter's measured mean, as a fraction of its layer's median mean.

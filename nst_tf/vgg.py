@@ -43,6 +43,7 @@ from nst_tf.errors import (
     warn_once,
 )
 from nst_tf.language import tr
+from nst_tf.rescale import RESCALINGS, rescale_to_unit_mean
 from nst_tf.weights_8bit import EIGHT_BIT_FILE, obtain_8bit_weights
 
 WEIGHTS_ENV_VAR = "NST_TF_WEIGHTS"
@@ -188,7 +189,6 @@ def choose_precision(precision: str) -> str:
 
 
 POOLINGS = ("max", "avg")
-RESCALINGS = ("unit_mean", "none")  # see nst_tf.rescale
 #: The ImageNet release in full precision (Keras's file) and its 8-bit copy.
 IMAGENET_SOURCES = ("imagenet", "imagenet-8bit")
 WEIGHT_SOURCES = (*IMAGENET_SOURCES, "random", "auto")
@@ -409,9 +409,7 @@ def load_vgg19(
 
 
 @functools.lru_cache(maxsize=4)
-def _load_cached(
-    source: str, pooling: str, seed: int, precision: str = "float32", rescale: str = "none"
-):
+def _load_cached(source: str, pooling: str, seed: int, precision: str, rescale: str):
     if source == "random":
         model = _random_vgg19(seed)
     elif source in IMAGENET_SOURCES:
@@ -420,8 +418,6 @@ def _load_cached(
         model = _vgg19_from_file(Path(source))
     model.trainable = False
     if rescale == "unit_mean":
-        from nst_tf.rescale import rescale_to_unit_mean
-
         rescale_to_unit_mean(model, CONV_LAYERS)
     if pooling == "max" and precision == "float32":
         return model
