@@ -22,8 +22,9 @@ e. the default coarse-to-fine (128 px up to 512 px) vs direct 512 px, same 512 p
 f. the compute cost of recomputed activations: seconds per evaluation at 512 px, and at
    1024 px, where the large blocks are done in strips.
 
-ImageNet weights are used when Keras's cache already holds them; otherwise the
-seeded random VGG19 (the report says which).
+The weights are the best there are (``weights="auto"``: Keras's full file, else the 8-bit
+copy from the package index, else the seeded random VGG19; the report says which, per
+part). ``--parts ab`` runs only some parts and updates them in the existing report.
 """
 
 from __future__ import annotations
@@ -43,22 +44,27 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import tensorflow as tf  # noqa: E402
 
 import nst_tf  # noqa: E402
-from nst_tf.features import LAYER_NAMES, pools_before, preprocess, shared_extractor  # noqa: E402
-from nst_tf.images import fit_long_side, load_image  # noqa: E402
-from nst_tf.losses import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, LossSettings  # noqa: E402
-from nst_tf.memory import BLOCK_CHANNELS  # noqa: E402
-from nst_tf.objective import Objective  # noqa: E402
-from nst_tf.optimize import optimizer_defaults  # noqa: E402
-from nst_tf.safe_write import write_file  # noqa: E402
-from nst_tf.sweep import weight_ratio_sweep  # noqa: E402
-from nst_tf.transfer import stylize  # noqa: E402
-from nst_tf.vgg import NetworkSettings, imagenet_cache_path, load_vgg19  # noqa: E402
+from nst_tf.io.images import fit_long_side, load_image  # noqa: E402
+from nst_tf.io.safe_write import write_file  # noqa: E402
+from nst_tf.network.features import shared_extractor  # noqa: E402
+from nst_tf.network.layers import LAYER_NAMES, pools_before
+from nst_tf.network.preprocess import preprocess
+from nst_tf.network.vgg import NetworkSettings, load_vgg19  # noqa: E402
+from nst_tf.network.weights import best_available_weights
+from nst_tf.objective.losses import DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS  # noqa: E402
+from nst_tf.objective.objective import Objective  # noqa: E402
+from nst_tf.objective.settings import LossSettings
+from nst_tf.optimize.memory import BLOCK_CHANNELS  # noqa: E402
+from nst_tf.optimize.optimizers import optimizer_defaults  # noqa: E402
+from nst_tf.optimize.sweep import weight_ratio_sweep  # noqa: E402
+from nst_tf.optimize.transfer import stylize  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
 
 def pick_weights() -> str:
-    return "imagenet" if imagenet_cache_path().is_file() else "random"
+    """The source ``weights="auto"`` would use here (announced when it is random)."""
+    return best_available_weights(seed=0)
 
 
 #: The image pairs of the time-to-quality rows (content, style), the first the default.
@@ -168,7 +174,7 @@ def bench_step_time(content, style, weights, steps):
 
 def bench_xla(content, style, weights, evaluations):
     """Seconds per loss+gradient evaluation: our tf.function as is, and with XLA."""
-    from nst_tf.objective import _compiled_value_and_gradient
+    from nst_tf.objective.objective import _compiled_value_and_gradient
 
     objective = our_objective(content, style, weights)
     compiled = _compiled_value_and_gradient(objective.extractor, objective.terms)
@@ -376,8 +382,9 @@ import sys, warnings
 warnings.simplefilter("ignore")
 sys.path.insert(0, {bench!r})
 from benchmark import images
-from nst_tf import transfer
-from nst_tf.transfer import TransferSettings, stylize
+from nst_tf.optimize import memory, transfer
+from nst_tf.optimize.settings import TransferSettings
+from nst_tf.optimize.transfer import stylize
 
 def peak_mib():  # VmHWM: this process's own peak RSS (ru_maxrss keeps the parent's over exec)
     for line in open("/proc/self/status"):
@@ -390,14 +397,16 @@ settings = TransferSettings.make(
     activations={activations!r}, precision={precision!r},
 )
 plan = transfer.run_plan(content, [style], settings.loss, settings.run)
-recompute = transfer.choose_activations(
+recompute = memory.choose_activations(
     {activations!r},
     lambda again: transfer._memory_estimate(
         content, [style], plan, settings.loss, settings.run, again
     ),
     "this run",
 )
-estimate = transfer._memory_estimate(content, [style], plan, settings.loss, settings.run, recompute)
+estimate = transfer._memory_estimate(
+    content, [style], plan, settings.loss, settings.run, recompute
+)
 result = stylize(content, style, settings)
 print(peak_mib(), estimate.peak / 2**20, recompute, result.scales)
 """
@@ -483,42 +492,67 @@ def _cpu_name() -> str:
     return platform.processor()
 
 
+PARTS = "abcdef"
+
+
+def run_parts(parts: str, weights: str, quick: bool) -> dict:
+    """The measurements of ``parts`` (letters of `PARTS`), keyed as in the report."""
+    n = 3 if quick else 10
+    content, style = images(256)
+    report = {}
+    if "a" in parts:
+        report["a_step_time"] = bench_step_time(content, style, weights, n)
+        print("a", report["a_step_time"], flush=True)
+        report["a_xla"] = bench_xla(content, style, weights, n)
+        print("a xla", report["a_xla"], flush=True)
+        report["a_hardware_limit"] = bench_hardware_limit(content, style, weights, n)
+        print("a limit", report["a_hardware_limit"], flush=True)
+    if "b" in parts:
+        report["b_time_to_quality"] = bench_time_to_quality_pairs(
+            weights,
+            sizes=(128,) if quick else (128, 256),
+            adam_steps=20 if quick else 200,
+            max_lbfgs_steps=10 if quick else 60,
+        )
+    if "c" in parts:
+        report["c_sweep"] = bench_sweep(content, style, weights, steps=n)
+        print("c", report["c_sweep"], flush=True)
+    if "d" in parts:
+        report["d_peak_memory"] = bench_memory(weights, MEMORY_RUNS[:2] if quick else MEMORY_RUNS)
+    if "e" in parts:
+        report["e_coarse_to_fine"] = bench_coarse_to_fine(*images(512), weights, n)
+        print("e", report["e_coarse_to_fine"], flush=True)
+    if "f" in parts:
+        report["f_recompute_cost"] = {
+            side: bench_recompute_cost(*images(side), weights, max(2, n // 3) if side < 1024 else 2)
+            for side in (512, 1024)
+        }
+        print("f", report["f_recompute_cost"], flush=True)
+    return report
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default=str(HERE / "results.json"))
     parser.add_argument("--quick", action="store_true", help="fewer steps (a smoke run)")
+    parser.add_argument("--parts", default=PARTS, help=f"which parts to run (of {PARTS!r})")
     args = parser.parse_args()
+    unknown = set(args.parts) - set(PARTS)
+    if unknown:
+        parser.error(f"--parts: unknown {''.join(sorted(unknown))!r}; choose from {PARTS!r}")
     warnings.simplefilter("ignore")
     weights = pick_weights()
-    n = 3 if args.quick else 10
-    content, style = images(256)
-    report = {"machine": machine(), "weights": weights, "size_px": 256}
+    out = Path(args.out)
+    report = json.loads(out.read_text()) if set(args.parts) != set(PARTS) and out.is_file() else {}
+    report.update({"machine": machine(), "size_px": 256})
+    if not isinstance(report.get("weights"), dict):  # a report of one run: one source
+        report["weights"] = dict.fromkeys(PARTS, report.get("weights"))
+    report["weights"].update({part: weights for part in args.parts})
     print(f"weights: {weights}; {report['machine']}", flush=True)
-    report["a_step_time"] = bench_step_time(content, style, weights, n)
-    print("a", report["a_step_time"], flush=True)
-    report["a_xla"] = bench_xla(content, style, weights, n)
-    print("a xla", report["a_xla"], flush=True)
-    report["a_hardware_limit"] = bench_hardware_limit(content, style, weights, n)
-    print("a limit", report["a_hardware_limit"], flush=True)
-    report["b_time_to_quality"] = bench_time_to_quality_pairs(
-        weights,
-        sizes=(128,) if args.quick else (128, 256),
-        adam_steps=20 if args.quick else 200,
-        max_lbfgs_steps=10 if args.quick else 60,
-    )
-    report["c_sweep"] = bench_sweep(content, style, weights, steps=n)
-    print("c", report["c_sweep"], flush=True)
-    report["d_peak_memory"] = bench_memory(weights, MEMORY_RUNS[:2] if args.quick else MEMORY_RUNS)
-    content_512, style_512 = images(512)
-    report["e_coarse_to_fine"] = bench_coarse_to_fine(content_512, style_512, weights, n)
-    print("e", report["e_coarse_to_fine"], flush=True)
-    report["f_recompute_cost"] = {
-        side: bench_recompute_cost(*images(side), weights, max(2, n // 3) if side < 1024 else 2)
-        for side in (512, 1024)
-    }
-    print("f", report["f_recompute_cost"], flush=True)
-    write_file(args.out, json.dumps(report, indent=2, default=str).encode(), overwrite=True)
-    print(markdown_table(report))
+    report.update(run_parts(args.parts, weights, args.quick))
+    write_file(out, json.dumps(report, indent=2, default=str).encode(), overwrite=True)
+    if all(key in report for key in ("a_step_time", "b_time_to_quality", "f_recompute_cost")):
+        print(markdown_table(report))
 
 
 def markdown_table(r: dict) -> str:

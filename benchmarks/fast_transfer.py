@@ -58,7 +58,7 @@ def training_images_per_second(
 
 def forward_bytes_per_pixel_channel(side: int = 1024) -> float:
     """Peak memory a forward pass adds, per pixel and channel of width (the constant
-    `nst_tf.fast.apply.FORWARD_BYTES_PER_PIXEL_CHANNEL` rounds up): the process's peak
+    `fast_apply.FORWARD_BYTES_PER_PIXEL_CHANNEL` rounds up): the process's peak
     resident size before and after one ``side`` px pass. Run first, before anything
     larger has raised the peak."""
     import resource

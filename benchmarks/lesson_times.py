@@ -32,8 +32,9 @@ RESULTS = ROOT / "benchmarks" / "lesson_times.json"
 def seconds_per_evaluation(evaluations: int = 10) -> float:
     """Mean seconds of one loss+gradient evaluation of chelsea at 256 px (traced first)."""
     import nst_tf
-    from nst_tf.objective import Objective
-    from nst_tf.transfer import TransferSettings, shared_extractor
+    from nst_tf.network.features import shared_extractor
+    from nst_tf.objective.objective import Objective
+    from nst_tf.optimize.settings import TransferSettings
 
     settings = TransferSettings.make(weights="random", progress=False)
     content = nst_tf.load_image(nst_tf.bundled_image_path("chelsea"), max_size=256)

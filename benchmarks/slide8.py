@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 import nst_tf
-from nst_tf.losses import LossSettings
-from nst_tf.objective import Objective
+from nst_tf.objective.objective import Objective
+from nst_tf.objective.settings import LossSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 RATIOS = [1e-4, 1e-3, 1e-2, 1e-1]

@@ -1,33 +1,29 @@
 """nst_tf: neural style transfer (Gatys et al.) in TensorFlow/Keras, for teaching.
 
-The building blocks, each in a module named for what it holds:
+The folders are the layers, each importing only from those above it in this list:
 
-- `nst_tf.vgg`: VGG19 weights (ImageNet download, its 8-bit copy from the package index,
-  a local file, or seeded random); `nst_tf.rescale`: Gatys et al.'s normalised network;
-- `nst_tf.features`: ``[0, 1]`` RGB images to VGG19 activations by layer name;
-- `nst_tf.gram`: the Gram matrix ``F·Fᵀ`` (slide 6);
-- `nst_tf.losses`: content, style, total-variation losses and their weighted total;
-- `nst_tf.images`, `nst_tf.sample_images`: image I/O and the bundled images;
-- `nst_tf.plotting`: figures with one common look (Korean or English text,
-  `nst_tf.language`);
-- `nst_tf.live`, `nst_tf.studio`: a run's live picture in a notebook; the own-photo panel;
-- `nst_tf.exercises`: the checks after the lessons' "write it yourself" cells;
-- `nst_tf.transfer`, `nst_tf.sweep`, `nst_tf.reconstruct`: style transfer, slide 8's
-  ratio sweep, content reconstruction and texture synthesis;
-- `nst_tf.quality`: how much of the photo a result keeps (SSIM of the luminance).
+- `nst_tf.base`: errors, the language of messages, checks, signals, progress;
+- `nst_tf.io`: atomic writes, downloads, images, the bundled images, fonts, colour;
+- `nst_tf.network`: VGG19, its weights and Gatys et al.'s normalised network, features;
+- `nst_tf.objective`: the Gram matrix, the losses, their terms and settings;
+- `nst_tf.figures`: figures with one common look, a run's live picture;
+- `nst_tf.optimize`: optimisers, memory, coarse-to-fine, `stylize`, slide 8's sweep;
+- `nst_tf.fast`: the second engine, a feed-forward network trained per style;
+- `nst_tf.lessons`: the exercises' checks, the own-photo panel, the lesson's image size;
+- `nst_tf.cli`: the ``nst-tf`` command.
 
 Everything a lesson or a user needs is importable from here: ``nst_tf.stylize``,
 ``nst_tf.weight_ratio_sweep``, ``nst_tf.plot_gram``...
 """
 
-from nst_tf.signals import exit_at_stop_signals
-from nst_tf.tensorflow_setup import import_tensorflow_quietly
+from nst_tf.base.signals import exit_at_stop_signals
+from nst_tf.base.tensorflow_setup import import_tensorflow_quietly
 
 import_tensorflow_quietly()  # before any module imports TensorFlow: no start-up noise
 # Ctrl-C while scipy... loads: one line
 _started = exit_at_stop_signals(("nst_tf를 시작하는", "starting nst_tf"))
 
-from nst_tf.errors import (  # noqa: E402
+from nst_tf.base.errors import (
     ImageError,
     ImageTooSmallError,
     LayerError,
@@ -36,22 +32,37 @@ from nst_tf.errors import (  # noqa: E402
     WeightsError,
     WeightsFileError,
 )
-from nst_tf.exercises import (  # noqa: E402
-    ExerciseError,
+from nst_tf.base.language import set_language, tr
+from nst_tf.figures.feature_maps import (
+    feature_browser,
+    plot_block_first_channels,
+    plot_feature_grid,
+    plot_gram,
+    plot_neighbour_differences,
+)
+from nst_tf.figures.loss_curves import plot_loss_comparison, plot_loss_history
+from nst_tf.figures.plotting import ratio_figure, ratio_rows, save_figure, show_images
+from nst_tf.io.animation import save_animation
+from nst_tf.io.images import load_image, load_mask, resize, save_image
+from nst_tf.io.sample_images import bundled_image_path, fetch_painting, image_title, load_painting
+from nst_tf.lessons.grading import ExerciseError
+from nst_tf.lessons.hardware import lesson_size
+from nst_tf.lessons.loss_exercises import (
     check_content_loss,
-    check_gradient_step,
     check_gram_matrix,
     check_style_loss,
     check_total_loss,
-    check_training_step,
     check_tv_loss,
 )
-from nst_tf.features import LAYER_NAMES, FeatureExtractor, preprocess  # noqa: E402
-from nst_tf.gram import flatten_channels, gram_matrix  # noqa: E402
-from nst_tf.hardware import lesson_size  # noqa: E402
-from nst_tf.images import load_image, load_mask, resize, save_animation, save_image  # noqa: E402
-from nst_tf.language import set_language, tr  # noqa: E402
-from nst_tf.losses import (  # noqa: E402
+from nst_tf.lessons.step_exercises import check_gradient_step, check_training_step
+from nst_tf.lessons.studio import photo_studio, stylize_photo
+from nst_tf.network.features import FeatureExtractor
+from nst_tf.network.layers import LAYER_NAMES
+from nst_tf.network.preprocess import preprocess
+from nst_tf.network.vgg import load_vgg19
+from nst_tf.network.weights import RandomWeightsWarning
+from nst_tf.objective.gram import flatten_channels, gram_matrix
+from nst_tf.objective.losses import (
     LossParts,
     content_loss,
     keras_to_gatys_factor,
@@ -60,31 +71,10 @@ from nst_tf.losses import (  # noqa: E402
     total_loss,
     total_variation_loss,
 )
-from nst_tf.plotting import (  # noqa: E402
-    feature_browser,
-    plot_block_first_channels,
-    plot_feature_grid,
-    plot_gram,
-    plot_loss_comparison,
-    plot_loss_history,
-    plot_neighbour_differences,
-    ratio_figure,
-    ratio_rows,
-    save_figure,
-    show_images,
-)
-from nst_tf.quality import photo_similarity  # noqa: E402
-from nst_tf.reconstruct import reconstruct_content, synthesize_texture  # noqa: E402
-from nst_tf.sample_images import (  # noqa: E402
-    bundled_image_path,
-    fetch_painting,
-    image_title,
-    load_painting,
-)
-from nst_tf.studio import photo_studio, stylize_photo  # noqa: E402
-from nst_tf.sweep import SweepResult, weight_ratio_sweep  # noqa: E402
-from nst_tf.transfer import StylizeResult, stylize  # noqa: E402
-from nst_tf.vgg import RandomWeightsWarning, load_vgg19  # noqa: E402
+from nst_tf.objective.quality import photo_similarity
+from nst_tf.optimize.reconstruct import reconstruct_content, synthesize_texture
+from nst_tf.optimize.sweep import SweepResult, weight_ratio_sweep
+from nst_tf.optimize.transfer import StylizeResult, stylize
 
 __version__ = "0.1.0"
 

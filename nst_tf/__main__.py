@@ -2,6 +2,6 @@
 
 import sys
 
-from nst_tf.cli import main
+from nst_tf.cli.main import main
 
 sys.exit(main())

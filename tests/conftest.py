@@ -2,17 +2,21 @@
 
 import os
 
+from nst_tf.base import errors, language
+from nst_tf.io import sample_images
+from nst_tf.network import vgg, weights_8bit
+from nst_tf.network import weights as network_weights
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from nst_tf import errors, language, sample_images, vgg, weights_8bit  # noqa: E402
-from nst_tf.errors import WeightsDownloadError  # noqa: E402
-from nst_tf.images import load_image  # noqa: E402
-from nst_tf.sample_images import bundled_image_path  # noqa: E402
-from nst_tf.vgg import load_vgg19  # noqa: E402
+from nst_tf.base.errors import WeightsDownloadError  # noqa: E402
+from nst_tf.io.images import load_image  # noqa: E402
+from nst_tf.io.sample_images import bundled_image_path  # noqa: E402
+from nst_tf.network.vgg import load_vgg19  # noqa: E402
 
 
 def write_keras_applications_h5(model, path):
@@ -41,7 +45,7 @@ def each_warning_anew():
     """Warnings (and failed downloads) count once per process; each test starts anew."""
     errors._SHOWN.clear()
     sample_images._UNREACHABLE.clear()
-    vgg._unreachable.clear()
+    network_weights._unreachable.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -58,8 +62,7 @@ def no_imagenet(monkeypatch, tmp_path):
     package index both unreachable (as on a machine with no network at all)."""
     import keras
 
-    from nst_tf import weights_8bit
-    from nst_tf.errors import WeightsDownloadError
+    from nst_tf.base.errors import WeightsDownloadError
 
     def refuse(*args, **kwargs):
         raise Exception("URL fetch failure: Name or service not known")
@@ -116,7 +119,7 @@ def style():
 @pytest.fixture(scope="session")
 def real_8bit(tmp_path_factory):
     """The 8-bit ImageNet file: the machine's cached one, else fetched once; else skip."""
-    cached = vgg.imagenet_cache_path().parent / weights_8bit.EIGHT_BIT_FILE
+    cached = network_weights.imagenet_cache_path().parent / weights_8bit.EIGHT_BIT_FILE
     if cached.is_file() and weights_8bit.is_imagenet(cached):
         return cached
     try:

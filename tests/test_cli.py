@@ -10,9 +10,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nst_tf import cli, vgg
-from nst_tf.optimize import Stop, StopReason
-from nst_tf.sample_images import bundled_image_path
+import nst_tf
+from nst_tf.cli import arguments as cli_arguments
+from nst_tf.cli import demo as cli_demo
+from nst_tf.cli import main as cli
+from nst_tf.io.sample_images import bundled_image_path
+from nst_tf.network import weights as network_weights
+from nst_tf.objective import recompute as objective_recompute
+from nst_tf.optimize import transfer
+from nst_tf.optimize.run import Stop, StopReason
 
 CONTENT = str(bundled_image_path("chelsea"))
 STYLE = str(bundled_image_path("swirls"))
@@ -121,7 +127,7 @@ def test_weights_download_failure_exits_1_with_the_fixes(run, tmp_path, offline)
         weights=False,
     )
     assert code == 1
-    assert vgg.IMAGENET_FILE in err and vgg.WEIGHTS_ENV_VAR in err
+    assert network_weights.IMAGENET_FILE in err and network_weights.WEIGHTS_ENV_VAR in err
     assert not (tmp_path / "o.png").exists()
 
 
@@ -189,9 +195,8 @@ def test_stylize_takes_auto_weights_too(run, tmp_path, offline):
     ],
 )
 def test_stopped_runs_still_save_the_best_image(run, tmp_path, monkeypatch, stop, code):
-    import nst_tf.transfer
 
-    real = nst_tf.transfer.stylize
+    real = transfer.stylize
     reason = str(stop)
 
     def stopped(*args, **kwargs):
@@ -199,7 +204,7 @@ def test_stopped_runs_still_save_the_best_image(run, tmp_path, monkeypatch, stop
         result.stop = stop
         return result
 
-    monkeypatch.setattr(nst_tf.transfer, "stylize", stopped)
+    monkeypatch.setattr(nst_tf.optimize.transfer, "stylize", stopped)
     out = tmp_path / "o.png"
     got, _, err = run(*_small("stylize", CONTENT, STYLE, "-o", str(out)))
     assert got == code and reason in err and out.is_file()
@@ -207,8 +212,8 @@ def test_stopped_runs_still_save_the_best_image(run, tmp_path, monkeypatch, stop
 
 def test_cli_and_api_give_the_same_image_for_the_same_settings(run, tmp_path, vgg_h5):
     """One semantics: e.g. layer weights name:weight are used as given in both."""
-    from nst_tf.images import load_image, to_uint8
-    from nst_tf.transfer import stylize
+    from nst_tf.io.images import load_image, to_uint8
+    from nst_tf.optimize.transfer import stylize
 
     out = tmp_path / "cli.png"
     code, _, err = run(
@@ -255,10 +260,10 @@ def test_cli_and_api_give_the_same_image_for_the_same_settings(run, tmp_path, vg
 
 
 def test_cli_layer_lists_follow_the_api_rule():
-    parse = cli.layer_list
+    parse = cli_arguments.layer_list
     assert parse("block1_conv1,block2_conv1") == ["block1_conv1", "block2_conv1"]
     assert parse("block1_conv1:1,block2_conv1:3") == {"block1_conv1": 1.0, "block2_conv1": 3.0}
-    from nst_tf.losses import layer_weights
+    from nst_tf.objective.layer_weights import layer_weights
 
     assert layer_weights(parse("block1_conv1,block2_conv1")) == {
         "block1_conv1": 0.5,
@@ -267,8 +272,8 @@ def test_cli_layer_lists_follow_the_api_rule():
 
 
 def test_cli_choices_and_defaults_come_from_the_library():
-    from nst_tf.losses import LossSettings
-    from nst_tf.optimize import OPTIMIZERS
+    from nst_tf.objective.settings import LossSettings
+    from nst_tf.optimize.optimizers import OPTIMIZERS
 
     stylize = next(a for a in cli.build_parser()._actions if a.dest == "command").choices["stylize"]
     actions = {a.dest: a for a in stylize._actions}
@@ -278,12 +283,11 @@ def test_cli_choices_and_defaults_come_from_the_library():
 
 
 def test_activations_are_chosen_on_the_command_line(run, tmp_path, monkeypatch):
-    from nst_tf import checkpointing
 
     calls = []
-    original = checkpointing.value_and_gradient
+    original = objective_recompute.value_and_gradient
     monkeypatch.setattr(
-        checkpointing, "value_and_gradient", lambda *a: calls.append(1) or original(*a)
+        nst_tf.objective.recompute, "value_and_gradient", lambda *a: calls.append(1) or original(*a)
     )
     out = tmp_path / "lean.png"
     code, _, _ = run(
@@ -301,7 +305,7 @@ def test_running_the_quick_start_again_keeps_the_first_results(run, tmp_path, mo
         code, stdout, err = run("demo", "--size", "48", "--steps", "1", "--quiet")
         assert code == 0, err
     for folder in ("nst_tf_demo", "nst_tf_demo-2"):
-        assert all((tmp_path / folder / name).is_file() for name in cli.DEMO_FILES)
+        assert all((tmp_path / folder / name).is_file() for name in cli_demo.DEMO_FILES)
     assert "nst_tf_demo-2" in stdout
 
 

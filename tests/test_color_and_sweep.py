@@ -4,23 +4,23 @@ import matplotlib
 import numpy as np
 import pytest
 
-from nst_tf import color
-from nst_tf.sweep import (
+from nst_tf.io import color as io_color
+from nst_tf.optimize.sweep import (
     DEFAULT_RATIOS,
     _joined_history,
     _last_finite,
     check_ratios,
     weight_ratio_sweep,
 )
-from nst_tf.transfer import stylize
+from nst_tf.optimize.transfer import stylize
 
 matplotlib.use("Agg")
 
 
 def test_yiq_round_trip_and_gray_has_no_chroma(rng):
     rgb = rng.uniform(size=(5, 7, 3))
-    np.testing.assert_allclose(color.yiq_to_rgb(color.rgb_to_yiq(rgb)), rgb, atol=1e-6)
-    gray = color.rgb_to_yiq(np.full((2, 2, 3), 0.4))
+    np.testing.assert_allclose(io_color.yiq_to_rgb(io_color.rgb_to_yiq(rgb)), rgb, atol=1e-6)
+    gray = io_color.rgb_to_yiq(np.full((2, 2, 3), 0.4))
     np.testing.assert_allclose(gray[..., 0], 0.4, atol=1e-6)
     np.testing.assert_allclose(gray[..., 1:], 0.0, atol=1e-6)
 
@@ -31,9 +31,9 @@ def test_histogram_matching_gives_the_style_the_contents_mean_and_covariance(rng
         [[1.0, 0.3, 0.0], [0.0, 0.8, 0.2], [0.1, 0.0, 0.5]]
     )
     style = 0.4 + 0.05 * rng.normal(size=(1, 30, 50, 3))
-    matched = color.match_color_histogram(style, np.clip(content, 0, 1))
-    mc, cc = color._color_stats(np.clip(content, 0, 1))
-    mm, cm = color._color_stats(matched)
+    matched = io_color.match_color_histogram(style, np.clip(content, 0, 1))
+    mc, cc = io_color._color_stats(np.clip(content, 0, 1))
+    mm, cm = io_color._color_stats(matched)
     np.testing.assert_allclose(mm, mc, atol=2e-3)
     np.testing.assert_allclose(cm, cc, atol=2e-4)
     assert matched.shape == style.shape
@@ -43,7 +43,7 @@ def test_luminance_only_transfer_keeps_the_contents_chroma(content, style, vgg_h
     result = stylize(
         content, style, steps=4, preserve_colors="luminance", weights=str(vgg_h5), progress=False
     )
-    got, want = color.rgb_to_yiq(result.best_image), color.rgb_to_yiq(content)
+    got, want = io_color.rgb_to_yiq(result.best_image), io_color.rgb_to_yiq(content)
     inside = np.all((result.best_image > 0.01) & (result.best_image < 0.99), axis=-1)
     assert inside.mean() > 0.8  # clipping at the gamut's edge is the only allowed change
     np.testing.assert_allclose(got[..., 1:][inside], want[..., 1:][inside], atol=2e-3)
@@ -53,7 +53,7 @@ def test_luminance_only_transfer_keeps_the_contents_chroma(content, style, vgg_h
 def test_histogram_mode_is_a_transfer_to_the_colour_matched_style(content, style, vgg_h5):
     quick = {"steps": 3, "weights": str(vgg_h5), "progress": False}
     result = stylize(content, style, preserve_colors="histogram", **quick)
-    matched = color.match_color_histogram(style, content)
+    matched = io_color.match_color_histogram(style, content)
     by_hand = stylize(content, matched, **quick)
     np.testing.assert_array_equal(result.best_image, by_hand.best_image)
     assert not np.allclose(matched, style, atol=0.05), "the style's colours really changed"

@@ -6,8 +6,11 @@ import pytest
 import tensorflow as tf
 
 import nst_tf
-from nst_tf import exercises, language
-from nst_tf.exercises import ExerciseError
+import nst_tf.lessons.loss_exercises
+import nst_tf.lessons.step_exercises
+from nst_tf.base import language
+from nst_tf.lessons import loss_exercises, step_exercises
+from nst_tf.lessons.grading import ExerciseError
 
 HANGUL = "\uac00-\ud7a3"
 
@@ -60,7 +63,7 @@ def gram_batched(f):
     "right", [gram_reshape_then_transpose, gram_einsum, gram_numpy, gram_batched]
 )
 def test_correct_gram_matrices_pass(right, features):
-    exercises.check_gram_matrix(right, features)
+    loss_exercises.check_gram_matrix(right, features)
 
 
 def gram_without_transpose(f):
@@ -97,7 +100,7 @@ def gram_broken(f):
     ],
 )
 def test_gram_mistakes_get_their_hint(wrong, mistake, features):
-    assert _mistake(exercises.check_gram_matrix, wrong, features).mistake == mistake
+    assert _mistake(loss_exercises.check_gram_matrix, wrong, features).mistake == mistake
 
 
 # --- style loss -------------------------------------------------------------------------
@@ -122,7 +125,7 @@ def style_with_l2_loss(features, target_gram, pixels):
 @pytest.mark.parametrize("right", [_style(RIGHT_DENOMINATOR), style_with_l2_loss])
 def test_correct_style_losses_pass(right, features):
     target = gram_numpy(features[..., ::-1] * 0.5)
-    exercises.check_style_loss(right, features, target, 40)
+    loss_exercises.check_style_loss(right, features, target, 40)
 
 
 @pytest.mark.parametrize(
@@ -138,7 +141,7 @@ def test_correct_style_losses_pass(right, features):
 )
 def test_style_loss_mistakes_get_their_hint(wrong, mistake, features):
     target = gram_numpy(features[..., ::-1] * 0.5)
-    error = _mistake(exercises.check_style_loss, wrong, features, target, 40)
+    error = _mistake(loss_exercises.check_style_loss, wrong, features, target, 40)
     assert error.mistake == mistake
     if mistake == "values":
         assert "부호" in str(error)  # every value -1 times the answer: the sign
@@ -163,7 +166,7 @@ def tv_numpy_diff(image):
 
 @pytest.mark.parametrize("right", [tv_slices, tv_numpy_diff])
 def test_correct_tv_losses_pass(right, content):
-    exercises.check_tv_loss(right, content)
+    loss_exercises.check_tv_loss(right, content)
 
 
 def tv_power(power):
@@ -202,7 +205,7 @@ def tv_mean(image):
     ],
 )
 def test_tv_mistakes_get_their_hint(wrong, mistake, content):
-    error = _mistake(exercises.check_tv_loss, wrong, content)
+    error = _mistake(loss_exercises.check_tv_loss, wrong, content)
     assert error.mistake == mistake
     if mistake == "error":
         assert "모양이 다른" in str(error)
@@ -229,7 +232,7 @@ def content_channel_mean(features, target):
 
 @pytest.mark.parametrize("right", [content_sum, content_l2_loss, content_channel_mean])
 def test_correct_content_losses_pass(right, features):
-    exercises.check_content_loss(right, features, features[..., ::-1])
+    loss_exercises.check_content_loss(right, features, features[..., ::-1])
 
 
 @pytest.mark.parametrize(
@@ -243,7 +246,7 @@ def test_correct_content_losses_pass(right, features):
     ],
 )
 def test_content_loss_mistakes_get_their_hint(wrong, mistake, features):
-    error = _mistake(exercises.check_content_loss, wrong, features, features[..., ::-1])
+    error = _mistake(loss_exercises.check_content_loss, wrong, features, features[..., ::-1])
     assert error.mistake == mistake
 
 
@@ -254,7 +257,7 @@ WEIGHTS = {"content": 0.025, "style": 1.0, "tv": 100.0}
 
 
 def test_a_correct_total_loss_passes(content):
-    exercises.check_total_loss(
+    loss_exercises.check_total_loss(
         lambda image: 0.025 * 2.0 + 3.0 + 100.0 * 5.0, content, PARTS, WEIGHTS
     )
 
@@ -268,7 +271,7 @@ def test_a_correct_total_loss_passes(content):
     ],
 )
 def test_total_loss_mistakes_get_their_hint(total, mistake, content):
-    error = _mistake(exercises.check_total_loss, lambda image: total, content, PARTS, WEIGHTS)
+    error = _mistake(loss_exercises.check_total_loss, lambda image: total, content, PARTS, WEIGHTS)
     assert error.mistake == mistake
     if total == 0.025 * 2.0 + 3.0:
         assert "1e-4" in str(error)  # the book's TV weight (0-255 pixels) looks the same
@@ -294,19 +297,21 @@ def test_gradient_step_checks(content):
     start = np.clip(content + 0.05, 0.0, 1.0).astype("float32")
     gradient = tf.constant(np.random.default_rng(3).normal(size=start.shape).astype("float32"))
     by_hand, by_apply = _steps(start, gradient)
-    exercises.check_gradient_step(by_hand, start, by_hand)
-    exercises.check_gradient_step(by_apply, start, by_hand)  # Keras 3's adam.apply
+    step_exercises.check_gradient_step(by_hand, start, by_hand)
+    step_exercises.check_gradient_step(by_apply, start, by_hand)  # Keras 3's adam.apply
     uphill = _steps(start, -gradient)[0]
-    assert _mistake(exercises.check_gradient_step, uphill, start, by_hand).mistake == "sign"
+    assert _mistake(step_exercises.check_gradient_step, uphill, start, by_hand).mistake == "sign"
     unclipped = start - 0.02 * np.sign(gradient.numpy()) * 60
-    assert _mistake(exercises.check_gradient_step, unclipped, start, by_hand).mistake == "clip"
-    assert _mistake(exercises.check_gradient_step, start, start, by_hand).mistake == "unchanged"
+    assert _mistake(step_exercises.check_gradient_step, unclipped, start, by_hand).mistake == "clip"
+    assert (
+        _mistake(step_exercises.check_gradient_step, start, start, by_hand).mistake == "unchanged"
+    )
 
 
 def test_checks_speak_english_in_the_english_edition(monkeypatch, features):
     monkeypatch.setattr(language, "_chosen", "en")
     with pytest.raises(ExerciseError, match="transpose"):
-        exercises.check_gram_matrix(gram_without_transpose, features)
+        loss_exercises.check_gram_matrix(gram_without_transpose, features)
 
 
 def test_the_checks_are_nst_tf_s(features):
@@ -319,4 +324,4 @@ def test_the_checks_are_nst_tf_s(features):
         "total_loss",
         "gradient_step",
     ):
-        assert getattr(nst_tf, f"check_{name}") is getattr(exercises, f"check_{name}")
+        assert getattr(nst_tf, f"check_{name}").__module__.startswith("nst_tf.lessons.")

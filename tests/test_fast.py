@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nst_tf import cli
-from nst_tf.errors import NSTNotice
+import nst_tf
+from nst_tf.base import language, random_weights
+from nst_tf.base.errors import NSTNotice
+from nst_tf.cli import main as cli
 from nst_tf.fast import (
     StyleTrainer,
     data,
@@ -30,11 +32,12 @@ from nst_tf.fast.data import PhotoSetDownloadError, SkippedPhotoNotice
 from nst_tf.fast.drawing import draw_network
 from nst_tf.fast.network import stage_shapes
 from nst_tf.fast.training import train
-from nst_tf.features import shared_extractor
-from nst_tf.objective import Objective
-from nst_tf.optimize import StopReason
-from nst_tf.sample_images import bundled_image_path
-from nst_tf.transfer import TransferSettings
+from nst_tf.io.sample_images import bundled_image_path
+from nst_tf.lessons import grading, step_exercises
+from nst_tf.network.features import shared_extractor
+from nst_tf.objective.objective import Objective
+from nst_tf.optimize.run import StopReason
+from nst_tf.optimize.settings import TransferSettings
 
 
 @pytest.fixture
@@ -181,15 +184,14 @@ def test_a_wrong_training_step_gets_the_hint_for_its_mistake(case, hint, photos,
     """check_training_step (lesson 08's "write it yourself" check): the right step passes
     and leaves the weights as they were; each mistake a student was seen to make is named.
     (tests/test_notebooks.py runs one wrong cell in the lesson itself.)"""
-    from nst_tf import exercises, language
 
     language.set_language("ko")
     trainer = StyleTrainer(_network(), style, weights=str(vgg_h5))
     steps = _student_steps(trainer)
     before = [v.numpy() for v in trainer.network.trainable_variables]
-    exercises.check_training_step(steps["right"], trainer, photos)
-    with pytest.raises(exercises.ExerciseError, match=hint):
-        exercises.check_training_step(steps[case], trainer, photos)
+    step_exercises.check_training_step(steps["right"], trainer, photos)
+    with pytest.raises(grading.ExerciseError, match=hint):
+        step_exercises.check_training_step(steps[case], trainer, photos)
     for old, new in zip(before, trainer.network.trainable_variables):
         np.testing.assert_array_equal(old, new.numpy())
 
@@ -511,9 +513,8 @@ def test_apply_stylises_every_frame_of_a_gif_keeping_each_frame_s_time_and_size(
     """A stylised GIF is a result, as a stylised photo is: every frame keeps its time (all
     took the first frame's) and its size, even after random VGG19 weights were used (a
     caption strip made the frames taller, where a photo's result gets none)."""
-    from nst_tf import vgg
 
-    monkeypatch.setattr(vgg, "_random_used", True)
+    monkeypatch.setattr(nst_tf.base.random_weights, "_random_used", True)
     still = Image.open(bundled_image_path("chelsea")).convert("RGB").resize((48, 32))
     frames = [still.point(lambda v, k=k: min(255, v + 40 * k)) for k in range(3)]
     animation = tmp_path / "cat.gif"
@@ -561,7 +562,7 @@ def test_apply_refuses_what_would_lose_a_result_before_any_work(tmp_path, capsys
 def test_apply_says_which_results_it_wrote_when_stopped(tmp_path, capsys, monkeypatch):
     """Ctrl-C after the first of three photos: exit 130, the first result kept and named
     (it said "nothing was written")."""
-    from nst_tf.fast import commands
+    from nst_tf.cli import apply as commands
 
     network = save_network(_network(), tmp_path / "n.keras")
     photos = []
@@ -590,15 +591,15 @@ def test_a_network_trained_with_random_weights_says_so_wherever_it_is_used(tmp_p
     import subprocess
     import sys
 
-    from nst_tf import vgg
-
-    monkeypatch.setattr(vgg, "_random_used", True)  # this process trained with them
+    monkeypatch.setattr(
+        nst_tf.base.random_weights, "_random_used", True
+    )  # this process trained with them
     path = save_network(_network(), tmp_path / "random.keras")
-    monkeypatch.setattr(vgg, "_random_used", False)
+    monkeypatch.setattr(nst_tf.base.random_weights, "_random_used", False)
     code = (
         "import sys, nst_tf\n"
         "from nst_tf.fast import load_network\n"
-        "from nst_tf.vgg import random_weights_used\n"
+        "from nst_tf.base.random_weights import random_weights_used\n"
         "load_network(sys.argv[1])\n"
         "print(random_weights_used())\n"
     )
@@ -612,7 +613,7 @@ def test_a_network_trained_with_random_weights_says_so_wherever_it_is_used(tmp_p
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         load_network(real)  # no notice for a network trained with real weights
-    assert not vgg.random_weights_used()
+    assert not random_weights.random_weights_used()
 
 
 def test_a_bfloat16_network_trains_and_gives_float32_images(photos, style, vgg_h5):

@@ -4,8 +4,10 @@ import keras
 import numpy as np
 import pytest
 
-from nst_tf.errors import ImageTooSmallError, LayerError
-from nst_tf.features import LAYER_NAMES, FeatureExtractor, min_image_size, preprocess
+from nst_tf.base.errors import ImageTooSmallError, LayerError
+from nst_tf.network.features import FeatureExtractor
+from nst_tf.network.layers import LAYER_NAMES, min_image_size
+from nst_tf.network.preprocess import preprocess
 
 
 def test_preprocess_matches_keras_vgg19_preprocess_input(rng):

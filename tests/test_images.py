@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nst_tf import downloads, sample_images
-from nst_tf.errors import ImageError, ImageTooSmallError
-from nst_tf.images import load_image, save_image
+from nst_tf.base.errors import ImageError, ImageTooSmallError
+from nst_tf.io import downloads, sample_images
+from nst_tf.io.images import load_image, save_image
 
 
 def _save(tmp_path, name, image, **kwargs):

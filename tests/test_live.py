@@ -8,8 +8,11 @@ import pytest
 from PIL import Image
 
 import nst_tf
-from nst_tf import language, live, reporting
-from nst_tf.optimize import Stop, StopReason
+import nst_tf.figures.live
+from nst_tf.base import language
+from nst_tf.figures import live
+from nst_tf.optimize import reporting
+from nst_tf.optimize.run import Stop, StopReason
 
 
 class FakeHandle:

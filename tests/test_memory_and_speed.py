@@ -12,16 +12,22 @@ import pytest
 import tensorflow as tf
 
 import nst_tf
-from nst_tf import checkpointing, memory, transfer
-from nst_tf.checkpointing import SEGMENT_ENDS, segments, strip_bounds
-from nst_tf.features import shared_extractor
-from nst_tf.losses import LossSettings
-from nst_tf.memory import RecomputeNotice, TooLargeError, choose_activations
-from nst_tf.objective import Objective
-from nst_tf.optimize import state_bytes
-from nst_tf.vgg import NetworkSettings
+import nst_tf.optimize.memory
+import nst_tf.optimize.optimizers
+import nst_tf.optimize.run
+import nst_tf.optimize.settings
+import nst_tf.optimize.transfer
+from nst_tf.network.features import shared_extractor
+from nst_tf.network.vgg import NetworkSettings
+from nst_tf.objective.objective import Objective
+from nst_tf.objective.recompute import SEGMENT_ENDS, segments, strip_bounds
+from nst_tf.objective.settings import LossSettings
+from nst_tf.optimize import memory, optimizers, transfer
+from nst_tf.optimize import settings as settings_module
+from nst_tf.optimize.memory import RecomputeNotice, TooLargeError, choose_activations
+from nst_tf.optimize.optimizers import state_bytes
 
-pytestmark = pytest.mark.filterwarnings("ignore::nst_tf.vgg.RandomWeightsWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::nst_tf.network.weights.RandomWeightsWarning")
 
 
 def _objectives(content, style, precision="float32"):
@@ -71,7 +77,7 @@ def test_recomputed_activations_give_the_same_guided_loss_and_gradient(content, 
 def test_strips_give_the_same_gradient_as_the_whole_image(monkeypatch, style, rng, precision):
     # An odd height (the pools drop the last row), content at two depths, guided style:
     # strips of a few rows each, so every segment's backward pass is cut many times.
-    monkeypatch.setattr(checkpointing, "STRIP_BYTES", 1)
+    monkeypatch.setattr(nst_tf.objective.recompute, "STRIP_BYTES", 1)
     loss = LossSettings(
         content_layers=["block2_conv2", "block4_conv1"],
         style_layers=["block1_conv1", "block3_conv2", "block5_conv1"],
@@ -226,7 +232,7 @@ def test_a_1_gib_container_refuses_a_1024_px_run_before_it_starts(tmp_path, monk
 
 def test_activations_is_checked_where_it_is_made():
     with pytest.raises(ValueError, match="activations"):
-        transfer.RunSettings(activations="sometimes")
+        settings_module.RunSettings(activations="sometimes")
 
 
 def test_the_estimate_counts_the_optimizers_memory():
@@ -242,9 +248,9 @@ def test_the_estimate_counts_the_optimizers_memory():
 PEAK_PROBE = """
 import warnings; warnings.simplefilter("ignore")
 import nst_tf
-from nst_tf import transfer
-from nst_tf.images import fit_long_side
-from nst_tf.transfer import TransferSettings
+from nst_tf.io.images import fit_long_side
+from nst_tf.optimize import transfer
+from nst_tf.optimize.settings import TransferSettings
 content = fit_long_side(nst_tf.load_image(nst_tf.bundled_image_path("chelsea"), max_size=None), 256)
 style = fit_long_side(nst_tf.load_image(nst_tf.bundled_image_path("swirls"), max_size=None), 256)
 settings = TransferSettings.make(
@@ -320,8 +326,8 @@ def test_the_first_step_moves_the_steepest_pixel_by_first_step(content, style):
         return original(images)
 
     objective.value_and_gradient = spy
-    from nst_tf.optimize import run
-    from nst_tf.reporting import Reporter, Reporting
+    from nst_tf.optimize.reporting import Reporter, Reporting
+    from nst_tf.optimize.run import run
 
     run(
         objective,
@@ -339,7 +345,7 @@ def test_the_first_step_moves_the_steepest_pixel_by_first_step(content, style):
 def test_a_new_run_reuses_the_compiled_step(content, style):
     """tf.function tells Python arguments apart by identity: equal loss terms must be one
     object, or every run (scale, ratio) pays a new trace."""
-    from nst_tf.objective import _compiled_steps
+    from nst_tf.objective.objective import _compiled_steps
 
     def traces() -> int:
         return sum(step.experimental_get_tracing_count() for step in _compiled_steps.values())
@@ -382,15 +388,17 @@ def _recorder(seen):
 def test_the_direct_lbfgsb_call_takes_scipys_iterates_exactly(monkeypatch):
     """`minimize_in_unit_box` calls scipy's L-BFGS-B routine with the bound arrays (its
     public path converts them value by value in Python); the iterates must be scipy's."""
-    from nst_tf import optimize
+    import nst_tf
 
-    assert optimize._lbfgsb_routine_known()  # the fast path is the one tested here
+    assert optimizers._lbfgsb_routine_known()  # the fast path is the one tested here
     runs = []
     for known in (True, False):
-        monkeypatch.setattr(optimize, "_lbfgsb_routine_known", lambda known=known: known)
+        monkeypatch.setattr(
+            nst_tf.optimize.optimizers, "_lbfgsb_routine_known", lambda known=known: known
+        )
         value_and_grad, x0 = _box_problem()
         seen = []
-        x, message = optimize.minimize_in_unit_box(value_and_grad, x0, 12, 5, _recorder(seen))
+        x, message = optimizers.minimize_in_unit_box(value_and_grad, x0, 12, 5, _recorder(seen))
         runs.append((x, message, seen))
     (x, message, seen), (x_scipy, message_scipy, seen_scipy) = runs
     assert len(seen) == len(seen_scipy) == 12 and message == message_scipy
@@ -402,7 +410,7 @@ def test_the_direct_lbfgsb_call_takes_scipys_iterates_exactly(monkeypatch):
 def test_stylize_recomputes_when_only_that_fits_and_gets_the_same_run(content, style, monkeypatch):
     """`stylize`'s own estimate decides: with memory for the recomputing run only, "auto"
     recomputes (and says so), and the run is the one that keeps activations."""
-    settings = transfer.TransferSettings.make(steps=3, weights="random", progress=False)
+    settings = settings_module.TransferSettings.make(steps=3, weights="random", progress=False)
     plan = settings.run.scale_plan.plan(max(content.shape[1:3]), 3)
     keep, lean = (
         transfer._memory_estimate(content, [style], plan, settings.loss, settings.run, again)

@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nst_tf.hardware import lesson_size
-from nst_tf.scales import ScalePlan
-from nst_tf.vgg import IMAGENET_FILE, imagenet_cache_path
-from nst_tf.weights_8bit import EIGHT_BIT_FILE
+from nst_tf.lessons.hardware import lesson_size
+from nst_tf.network.weights import IMAGENET_FILE, imagenet_cache_path
+from nst_tf.network.weights_8bit import EIGHT_BIT_FILE
+from nst_tf.optimize.scales import ScalePlan
 
 ROOT = Path(__file__).resolve().parents[1]
 KOREAN = ROOT / "notebooks"

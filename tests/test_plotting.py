@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 import nst_tf
-from nst_tf import language, plotting
+import nst_tf.base.language
+import nst_tf.figures.feature_maps
+import nst_tf.figures.loss_curves
+import nst_tf.figures.plotting
+import nst_tf.io.animation
+from nst_tf.base import language
+from nst_tf.figures import feature_maps, loss_curves, plotting
+from nst_tf.io import animation
+from nst_tf.io import fonts as io_fonts
 
 matplotlib.use("Agg")
 
@@ -47,7 +55,7 @@ def test_block_first_channels_show_the_input_and_scale_each_map_on_its_own():
         "block1_conv1": np.arange(96, dtype=float).reshape(1, 4, 4, 6),
         "block2_conv1": np.zeros((1, 2, 2, 4)),
     }
-    fig = plotting.plot_block_first_channels(features, image=np.ones((1, 8, 8, 3)))
+    fig = feature_maps.plot_block_first_channels(features, image=np.ones((1, 8, 8, 3)))
     image_ax, first, dead = fig.axes
     assert image_ax.images[0].get_array().shape == (8, 8, 3)
     assert first.get_title() == "block1_conv1\n(1, 4, 4, 6)"
@@ -60,7 +68,7 @@ def test_feature_grid_scales_each_channel_and_marks_dead_ones():
     maps = np.random.default_rng(0).uniform(size=(1, 5, 5, 64))
     maps[..., 3] = 0.0
     maps[..., 5] *= 100
-    fig = plotting.plot_feature_grid(maps, image=np.ones((1, 8, 8, 3)))
+    fig = feature_maps.plot_feature_grid(maps, image=np.ones((1, 8, 8, 3)))
     panels = [ax for ax in fig.axes if ax.images]
     assert len(panels) == 65  # the input + one per channel, no shared colour bar
     grid = panels[1:]
@@ -71,7 +79,7 @@ def test_feature_grid_scales_each_channel_and_marks_dead_ones():
 
 def test_gram_heatmap_uses_a_log_scale_with_its_label_on_the_bar():
     gram = np.array([[1000.0, 1.0], [1.0, 10.0]])
-    fig = plotting.plot_gram(gram)
+    fig = feature_maps.plot_gram(gram)
     ax, bar = fig.axes
     assert isinstance(ax.images[0].norm, matplotlib.colors.LogNorm)
     assert bar.get_ylabel() and "(2, 2)" in ax.get_title()
@@ -79,7 +87,7 @@ def test_gram_heatmap_uses_a_log_scale_with_its_label_on_the_bar():
 
 def test_loss_plots_have_whole_number_step_ticks():
     history = {"total": np.linspace(10, 1, 3), "content": np.ones(3)}
-    fig = plotting.plot_loss_history(history)
+    fig = loss_curves.plot_loss_history(history)
     fig.canvas.draw()
     ticks = fig.axes[0].get_xticks()
     assert np.allclose(ticks, np.round(ticks))
@@ -91,7 +99,7 @@ def test_loss_comparison_is_by_evaluations_and_seconds_not_steps():
         evaluations=np.array([5, 7, 8]),
         seconds=np.array([1.0, 1.4, 1.6]),
     )
-    fig = plotting.plot_loss_comparison({"L-BFGS": run})
+    fig = loss_curves.plot_loss_comparison({"L-BFGS": run})
     by_count, by_time = fig.axes
     assert list(by_count.lines[0].get_xdata()) == [5, 7, 8]
     assert list(by_time.lines[0].get_xdata()) == [1.0, 1.4, 1.6]
@@ -114,7 +122,7 @@ def test_ratio_figure_titles_say_the_ratio_not_what_to_expect(lang):
 def test_neighbour_difference_panels_are_symmetric_around_zero():
     image = np.zeros((1, 6, 6, 3), np.float32)
     image[:, :, 3:, :] = 1.0  # a vertical edge
-    fig = plotting.plot_neighbour_differences(image)
+    fig = feature_maps.plot_neighbour_differences(image)
     low, high = fig.axes[2].images[0].get_clim()
     assert low == -high and high == 1.0
     assert float(np.abs(fig.axes[2].images[0].get_array()).max()) == 1.0  # dx sees the edge
@@ -123,7 +131,7 @@ def test_neighbour_difference_panels_are_symmetric_around_zero():
 def test_layer_browser_carries_a_static_picture_for_saved_notebooks():
     pytest.importorskip("ipywidgets")
     features = {"block1_conv1": np.ones((1, 4, 4, 8)), "block2_conv1": np.ones((1, 2, 2, 16))}
-    bundle = plotting.feature_browser(features)._repr_mimebundle_()
+    bundle = feature_maps.feature_browser(features)._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle and "image/png" in bundle
 
 
@@ -149,12 +157,12 @@ def _every_figure():
         ),
         plotting.ratio_figure(np.repeat(image, 2, 0), [1e-4, 1e-1], losses),
         plotting.ratio_rows({"사진에서 시작": (np.repeat(image, 2, 0), losses)}, [1e-4, 1e-1]),
-        plotting.plot_block_first_channels(features, image),
-        plotting.plot_feature_grid(features["block1_conv1"], image, title=korean),
-        plotting.plot_gram(rng.uniform(size=(8, 8)), korean),
-        plotting.plot_loss_history(history, korean, weights={"style": 2.0}),
-        plotting.plot_neighbour_differences(image),
-        plotting.plot_loss_comparison({"L-BFGS": run, "Adam": run}, title=korean),
+        feature_maps.plot_block_first_channels(features, image),
+        feature_maps.plot_feature_grid(features["block1_conv1"], image, title=korean),
+        feature_maps.plot_gram(rng.uniform(size=(8, 8)), korean),
+        loss_curves.plot_loss_history(history, korean, weights={"style": 2.0}),
+        feature_maps.plot_neighbour_differences(image),
+        loss_curves.plot_loss_comparison({"L-BFGS": run, "Adam": run}, title=korean),
     ]
 
 
@@ -180,7 +188,7 @@ def test_hangul_comes_from_nanumgothic_and_symbols_from_the_default_font():
     assert families[-1] == "NanumGothic" and families[0] != "NanumGothic"
     fonts = fontManager._find_fonts_by_props(FontProperties(family=families))
     assert any("NanumGothic" in str(path) for path in fonts)
-    assert nst_tf.fonts.hangul_font_path().is_file()
+    assert io_fonts.hangul_font_path().is_file()
 
 
 def test_language_comes_from_one_switch(monkeypatch):
@@ -202,16 +210,19 @@ def test_figures_and_animations_say_when_weights_are_random(monkeypatch, tmp_pat
     """No screenshot of a random-weights run passes for real style transfer."""
     from PIL import Image
 
-    from nst_tf import images, plotting, vgg
+    import nst_tf
 
     picture = np.full((1, 20, 30, 3), 0.5, np.float32)
-    monkeypatch.setattr(vgg, "_random_used", False)
+    monkeypatch.setattr(nst_tf.base.random_weights, "_random_used", False)
     texts = [t.get_text() for t in plotting.show_images([picture]).texts]
     assert not any("random weights" in t for t in texts)
-    with Image.open(images.save_animation([picture, picture], tmp_path / "real.gif")) as gif:
+    with Image.open(animation.save_animation([picture, picture], tmp_path / "real.gif")) as gif:
         assert gif.size == (30, 20)
-    monkeypatch.setattr(vgg, "_random_used", True)
-    for figure in (plotting.show_images([picture]), plotting.plot_gram(np.eye(3))):
+    monkeypatch.setattr(nst_tf.base.random_weights, "_random_used", True)
+    for figure in (
+        plotting.show_images([picture]),
+        feature_maps.plot_gram(np.eye(3)),
+    ):
         assert sum("random weights" in t.get_text() for t in figure.texts) == 1
-    with Image.open(images.save_animation([picture, picture], tmp_path / "marked.gif")) as gif:
+    with Image.open(animation.save_animation([picture, picture], tmp_path / "marked.gif")) as gif:
         assert gif.size[1] > 20  # a caption strip below each frame

@@ -8,8 +8,10 @@ import sys
 import numpy as np
 import pytest
 
-from nst_tf import progress, tensorflow_setup
-from nst_tf.sample_images import bundled_image_path
+from nst_tf.base import progress as base_progress
+from nst_tf.base import tensorflow_setup
+from nst_tf.io.sample_images import bundled_image_path
+from nst_tf.optimize import transfer
 
 NOISE_MARKERS = ("I0000", "E0000", "W0000", "absl::InitializeLog", "cuInit", "cuda drivers")
 
@@ -118,10 +120,9 @@ def test_random_weights_warning_once_per_process():
 
 
 def test_progress_in_a_log_is_a_few_lines(capsys):
-    import nst_tf.transfer
 
     content = np.random.default_rng(0).uniform(size=(1, 32, 32, 3)).astype("float32")
-    nst_tf.transfer.stylize(content, content, steps=100, optimizer="adam", weights="random")
+    transfer.stylize(content, content, steps=100, optimizer="adam", weights="random")
     err = capsys.readouterr().err  # pytest's capture is not a terminal: summary lines
     lines = [line for line in err.splitlines() if line.startswith("adam 32px")]
     assert 5 <= len(lines) <= 12, err
@@ -131,7 +132,7 @@ def test_progress_in_a_log_is_a_few_lines(capsys):
 
 def test_log_progress_reports_the_first_step_every_tenth_and_the_end():
     stream = io.StringIO()
-    bar = progress.LogProgress(35, "run", stream=stream)
+    bar = base_progress.LogProgress(35, "run", stream=stream)
     for step in range(35):
         bar.set_postfix({"total": f"{step}"})
         bar.update(1)
@@ -145,7 +146,7 @@ def test_log_progress_reports_the_first_step_every_tenth_and_the_end():
 
 def test_layer_browser_slider_follows_the_layer():
     ipywidgets = pytest.importorskip("ipywidgets")
-    from nst_tf.plotting import feature_browser
+    from nst_tf.figures.feature_maps import feature_browser
 
     features = {
         "block1_conv1": np.zeros((1, 8, 8, 64), np.float32),

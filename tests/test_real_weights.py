@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import nst_tf
-from nst_tf.losses import LossSettings
-from nst_tf.objective import Objective
+from nst_tf.objective.objective import Objective
+from nst_tf.objective.settings import LossSettings
 
 SLIDE_8 = [1e-4, 1e-3, 1e-2, 1e-1]
 

@@ -16,9 +16,18 @@ import pytest
 from PIL import Image
 
 import nst_tf
-from nst_tf import cli, safe_write, signals
-from nst_tf.images import load_image, save_image
-from nst_tf.sample_images import bundled_image_path
+import nst_tf.base.signals
+import nst_tf.cli.main
+import nst_tf.cli.paths
+import nst_tf.io.safe_write
+import nst_tf.network.weights
+from nst_tf.base import signals as base_signals
+from nst_tf.cli import main as cli
+from nst_tf.cli import paths
+from nst_tf.io import safe_write
+from nst_tf.io.images import load_image, save_image
+from nst_tf.io.sample_images import bundled_image_path
+from nst_tf.network import weights as network_weights
 
 CONTENT = str(bundled_image_path("chelsea"))
 STYLE = str(bundled_image_path("swirls"))
@@ -132,7 +141,7 @@ def test_ctrl_c_while_nst_tf_loads_scipy_is_one_line(tmp_path):
         "        if name == 'scipy.optimize' and 'tensorflow' in sys.modules:\n"
         "            os.kill(os.getpid(), signal.SIGINT)\n"
         "sys.meta_path.insert(0, Hook())\n"
-        "from nst_tf.cli import main\n"
+        "from nst_tf.cli.main import main\n"
         "sys.exit(main(['--help']))\n"
     )
     done = subprocess.run(
@@ -152,8 +161,8 @@ def test_signals_wait_while_a_result_is_saved(tmp_path):
         os.kill(os.getpid(), signal.SIGTERM)  # arrives in the middle of the save
         return save_image(np.zeros((1, 8, 8, 3), np.float32), path, overwrite)
 
-    with pytest.raises(signals.Interrupted) as stopped:
-        cli.save_result(slow_save, out, overwrite=False)
+    with pytest.raises(base_signals.Interrupted) as stopped:
+        paths.save_result(slow_save, out, overwrite=False)
     assert stopped.value.exit_code == 143
     with Image.open(out) as image:  # complete: the signal waited for it
         image.verify()
@@ -274,9 +283,9 @@ def test_the_init_image_is_protected_from_being_the_output(tmp_path, spelling):
     ids=["output-is-a-folder", "checkpoints-is-a-file", "name-too-long"],
 )
 def test_outputs_are_checked_before_any_work(tmp_path, monkeypatch, make, message):
-    import nst_tf.transfer
+    import nst_tf
 
-    monkeypatch.setattr(nst_tf.transfer, "stylize", lambda *a, **k: pytest.fail("ran"))
+    monkeypatch.setattr(nst_tf.optimize.transfer, "stylize", lambda *a, **k: pytest.fail("ran"))
     out = tmp_path / ("x" * 300 + ".png" if "long" in message else "out.png")
     args = ["stylize", CONTENT, STYLE, "-o", str(out), "--overwrite", "--weights", "random"]
     if "not a folder" in message:
@@ -340,7 +349,7 @@ def test_a_huge_output_under_a_memory_limit_is_refused_not_crashed(tmp_path):
 
 
 def test_the_memory_estimate_follows_the_activations():
-    from nst_tf.memory import BASE_BYTES, activation_bytes, estimate_peak
+    from nst_tf.optimize.memory import BASE_BYTES, activation_bytes, estimate_peak
 
     one = estimate_peak((256, 256), 1, "block5_conv2")
     four = estimate_peak((256, 256), 4, "block5_conv2")
@@ -424,7 +433,7 @@ def test_a_checkpoint_dir_that_is_a_file_is_refused_before_the_run(tmp_path):
 
 
 def test_an_nst_tf_cache_that_is_a_file_names_the_variable(tmp_path, monkeypatch):
-    from nst_tf.downloads import cache_dir
+    from nst_tf.io.downloads import cache_dir
 
     (tmp_path / "cache").write_text("mine")
     monkeypatch.setenv("NST_TF_CACHE", str(tmp_path / "cache"))
@@ -445,9 +454,10 @@ def test_the_demo_folder_a_broken_link_is_one_line_and_missing_parents_are_made(
 
 
 def test_options_are_refused_before_vgg19_is_built(monkeypatch):
-    import nst_tf.vgg
+    import nst_tf
 
-    monkeypatch.setattr(nst_tf.vgg, "_load_cached", lambda *a: pytest.fail("VGG19 was built"))
+    built = lambda *a: pytest.fail("VGG19 was built")  # noqa: E731
+    monkeypatch.setattr(nst_tf.network.vgg, "_load_cached", built)
     image = np.zeros((1, 32, 32, 3), np.float32)
     with pytest.raises(ValueError, match="normalization must be one of"):
         nst_tf.stylize(image, image, normalization="bogus", weights="random")
@@ -518,7 +528,6 @@ def test_a_foreign_weights_file_gives_one_line_not_a_flood_of_warnings(tmp_path)
 
 
 def test_unwritable_keras_home_names_the_folder_keras_really_uses(tmp_path, monkeypatch):
-    from nst_tf import vgg
 
     home = tmp_path / "keras_home"
     home.mkdir()
@@ -529,9 +538,11 @@ def test_unwritable_keras_home_names_the_folder_keras_really_uses(tmp_path, monk
         "access",
         lambda p, mode: (not mode & os.W_OK or Path(p) != home) and real_access(p, mode),
     )
-    assert vgg.imagenet_cache_path() == Path("/tmp/.keras") / vgg.IMAGENET_FILE
+    assert (
+        network_weights.imagenet_cache_path() == Path("/tmp/.keras") / network_weights.IMAGENET_FILE
+    )
     monkeypatch.setattr(os, "access", real_access)
-    assert vgg.imagenet_cache_path() == home / "models" / vgg.IMAGENET_FILE
+    assert network_weights.imagenet_cache_path() == home / "models" / network_weights.IMAGENET_FILE
 
 
 class _NotAnImage(http.server.BaseHTTPRequestHandler):

@@ -48,7 +48,7 @@ def test_notebooks_are_stored_without_outputs():
 
 
 def test_readme_lists_the_memory_estimate_that_the_code_makes():
-    from nst_tf.memory import memory_table
+    from nst_tf.optimize.memory import memory_table
 
     assert memory_table() in (ROOT / "README.md").read_text()
 

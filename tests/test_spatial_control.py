@@ -7,11 +7,14 @@ import pytest
 from PIL import Image
 
 import nst_tf
-from nst_tf import cli
-from nst_tf.features import FeatureExtractor
-from nst_tf.gram import gram_matrix
-from nst_tf.images import load_image
-from nst_tf.sample_images import bundled_image_path
+import nst_tf.cli.main
+import nst_tf.cli.transfer_options
+from nst_tf.cli import main as cli
+from nst_tf.cli import transfer_options
+from nst_tf.io.images import load_image
+from nst_tf.io.sample_images import bundled_image_path
+from nst_tf.network.features import FeatureExtractor
+from nst_tf.objective.gram import gram_matrix
 
 LAYERS = ["block1_conv1", "block2_conv1", "block3_conv1"]
 
@@ -218,7 +221,7 @@ def test_a_huge_mask_file_is_resized_as_it_is_loaded(tmp_path):
     args = cli.build_parser().parse_args(
         ["stylize", photo, style, "--content-mask", big, "-o", "o.png", "--size", "48"]
     )
-    _, _, masks = cli._load_inputs(args)
+    _, _, masks = transfer_options.load_inputs(args)
     assert masks["content_mask"].shape == (32, 48)
 
 

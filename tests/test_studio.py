@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 import nst_tf
-from nst_tf import studio
-from nst_tf.sample_images import bundled_image_path
+import nst_tf.lessons.studio
+from nst_tf.io.sample_images import bundled_image_path
+from nst_tf.lessons import studio
 
 pytest.importorskip("ipywidgets")
 

@@ -7,15 +7,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nst_tf.features import FeatureExtractor
-from nst_tf.gram import gram_matrix
-from nst_tf.images import load_image
-from nst_tf.losses import LossSettings
-from nst_tf.objective import Objective
-from nst_tf.optimize import OPTIMIZERS, StopReason, check_optimizer, optimizer_defaults
-from nst_tf.sample_images import bundled_image_path
-from nst_tf.scales import ScalePlan
-from nst_tf.transfer import TransferSettings, stylize
+from nst_tf.io.images import load_image
+from nst_tf.io.sample_images import bundled_image_path
+from nst_tf.network.features import FeatureExtractor
+from nst_tf.objective.gram import gram_matrix
+from nst_tf.objective.objective import Objective
+from nst_tf.objective.settings import LossSettings
+from nst_tf.optimize.optimizers import OPTIMIZERS, check_optimizer, optimizer_defaults
+from nst_tf.optimize.run import StopReason
+from nst_tf.optimize.scales import ScalePlan
+from nst_tf.optimize.settings import TransferSettings
+from nst_tf.optimize.transfer import stylize
 
 STYLE_LAYERS = ["block1_conv1", "block2_conv1", "block3_conv1"]
 

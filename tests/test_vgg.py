@@ -9,9 +9,18 @@ import keras
 import numpy as np
 import pytest
 
-from nst_tf import vgg
-from nst_tf.errors import WeightsDownloadError, WeightsFileError
-from nst_tf.features import FeatureExtractor
+import nst_tf
+import nst_tf.lessons.hardware
+import nst_tf.network.precision
+import nst_tf.network.vgg
+import nst_tf.network.weights
+from nst_tf.base import errors
+from nst_tf.base.errors import WeightsDownloadError, WeightsFileError
+from nst_tf.lessons import hardware
+from nst_tf.network import precision as network_precision
+from nst_tf.network import vgg
+from nst_tf.network import weights as network_weights
+from nst_tf.network.features import FeatureExtractor
 
 LAYERS = ["block1_conv1", "block3_conv2", "block5_conv4"]
 
@@ -23,9 +32,9 @@ def _activations(weights, images, pooling="max", seed=123, rescale="none"):
 
 
 def test_random_weights_are_announced_and_seeded(small_images):
-    with pytest.warns(vgg.RandomWeightsWarning, match="RANDOM weights \\(seed 5\\)"):
+    with pytest.warns(network_weights.RandomWeightsWarning, match="RANDOM weights \\(seed 5\\)"):
         first = _activations("random", small_images, seed=5)
-    with pytest.warns(vgg.RandomWeightsWarning):
+    with pytest.warns(network_weights.RandomWeightsWarning):
         again = _activations("random", small_images, seed=5)
         other = _activations("random", small_images, seed=6)
     for name in LAYERS:
@@ -34,14 +43,14 @@ def test_random_weights_are_announced_and_seeded(small_images):
 
 
 def test_random_weights_keep_activations_of_a_sane_scale(random_vgg, small_images):
-    from nst_tf.features import preprocess
+    from nst_tf.network.preprocess import preprocess
 
     deepest = random_vgg(preprocess(small_images)).numpy()
     assert 1.0 < np.abs(deepest).mean() < 1e3  # neither vanishing nor exploding
 
 
 def test_keras_h5_file_loads_through_the_path_users_pass(vgg_h5, small_images):
-    with pytest.warns(vgg.RandomWeightsWarning):
+    with pytest.warns(network_weights.RandomWeightsWarning):
         expected = _activations("random", small_images)
     from_file = _activations(str(vgg_h5), small_images)
     for name in LAYERS:
@@ -49,23 +58,23 @@ def test_keras_h5_file_loads_through_the_path_users_pass(vgg_h5, small_images):
 
 
 def test_env_variable_names_the_weights_file(vgg_h5, small_images, monkeypatch):
-    monkeypatch.setenv(vgg.WEIGHTS_ENV_VAR, str(vgg_h5))
-    assert vgg.resolve_weights(None) == str(vgg_h5)
-    with pytest.warns(vgg.RandomWeightsWarning):
+    monkeypatch.setenv(network_weights.WEIGHTS_ENV_VAR, str(vgg_h5))
+    assert network_weights.resolve_weights(None) == str(vgg_h5)
+    with pytest.warns(network_weights.RandomWeightsWarning):
         expected = _activations("random", small_images)
     from_env = _activations(None, small_images)
     np.testing.assert_array_equal(from_env["block5_conv4"], expected["block5_conv4"])
 
 
 def test_default_source_is_auto(monkeypatch):
-    monkeypatch.delenv(vgg.WEIGHTS_ENV_VAR, raising=False)
-    assert vgg.resolve_weights(None) == "auto"
+    monkeypatch.delenv(network_weights.WEIGHTS_ENV_VAR, raising=False)
+    assert network_weights.resolve_weights(None) == "auto"
 
 
 def test_keras3_weights_file_loads_too(random_vgg, tmp_path, small_images):
     path = tmp_path / "vgg19.weights.h5"
     random_vgg.save_weights(path)
-    with pytest.warns(vgg.RandomWeightsWarning):
+    with pytest.warns(network_weights.RandomWeightsWarning):
         expected = _activations("random", small_images)
     np.testing.assert_array_equal(
         _activations(str(path), small_images)["block3_conv2"], expected["block3_conv2"]
@@ -93,19 +102,19 @@ def _offline(*args, **kwargs):
 def test_download_failure_names_the_file_and_both_offline_fixes(monkeypatch, tmp_path, keras_home):
     if keras_home:
         monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
-        expected_cache = tmp_path / "keras_home" / "models" / vgg.IMAGENET_FILE
+        expected_cache = tmp_path / "keras_home" / "models" / network_weights.IMAGENET_FILE
     else:
         monkeypatch.delenv("KERAS_HOME", raising=False)
         monkeypatch.setenv("HOME", str(tmp_path))
-        expected_cache = tmp_path / ".keras" / "models" / vgg.IMAGENET_FILE
+        expected_cache = tmp_path / ".keras" / "models" / network_weights.IMAGENET_FILE
     monkeypatch.setattr(keras.utils, "get_file", _offline)
     vgg._load_cached.cache_clear()
     with pytest.raises(WeightsDownloadError) as info:
         vgg.load_vgg19("imagenet")
     message = str(info.value)
-    assert vgg.IMAGENET_URL in message
+    assert network_weights.IMAGENET_URL in message
     assert str(expected_cache) in message
-    assert vgg.WEIGHTS_ENV_VAR in message and "weights=" in message
+    assert network_weights.WEIGHTS_ENV_VAR in message and "weights=" in message
 
 
 @pytest.mark.parametrize(
@@ -132,11 +141,13 @@ def test_an_empty_weights_path_is_not_the_working_directory():
 
 
 def test_nst_tf_weights_is_read_when_settings_are_made_not_at_import(monkeypatch):
-    from nst_tf.transfer import TransferSettings
+    from nst_tf.optimize.settings import TransferSettings
 
-    monkeypatch.setenv(vgg.WEIGHTS_ENV_VAR, "random")  # set after import, as the help says
+    monkeypatch.setenv(
+        network_weights.WEIGHTS_ENV_VAR, "random"
+    )  # set after import, as the help says
     assert TransferSettings.make().network.weights == "random"
-    monkeypatch.setenv(vgg.WEIGHTS_ENV_VAR, "garbage")
+    monkeypatch.setenv(network_weights.WEIGHTS_ENV_VAR, "garbage")
     assert TransferSettings.make(weights="auto").network.weights == "auto"  # given: not read
     with pytest.raises(WeightsFileError, match=r"^NST_TF_WEIGHTS='garbage' in the environment"):
         TransferSettings.make(steps=3)
@@ -146,12 +157,12 @@ def test_a_bad_nst_tf_weights_breaks_neither_import_nor_help_nor_a_run_that_name
     tmp_path,
 ):
     script = (
-        "import numpy as np, nst_tf; from nst_tf.cli import main\n"
+        "import numpy as np, nst_tf; from nst_tf.cli.main import main\n"
         "image = np.full((1, 32, 32, 3), 0.5, 'float32')\n"
         "nst_tf.stylize(image, image, weights='random', steps=1, scales=None, progress=False)\n"
         "main(['--help'])\n"
     )
-    env = {**os.environ, vgg.WEIGHTS_ENV_VAR: "garbage"}
+    env = {**os.environ, network_weights.WEIGHTS_ENV_VAR: "garbage"}
     done = subprocess.run(
         [sys.executable, "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True
     )
@@ -203,8 +214,8 @@ def test_bfloat16_precision_stays_close_to_float32(vgg_h5, small_images):
     "hardware, chosen", [("a CPU with AVX512-BF16", "bfloat16"), (None, "float32")]
 )
 def test_auto_precision_follows_the_hardware_and_says_so(monkeypatch, hardware, chosen):
-    monkeypatch.setattr(vgg, "bfloat16_hardware", lambda: hardware)
-    with pytest.warns(vgg.PrecisionNotice, match=f"uses {chosen}"):
+    monkeypatch.setattr(nst_tf.network.precision, "bfloat16_hardware", lambda: hardware)
+    with pytest.warns(network_precision.PrecisionNotice, match=f"uses {chosen}"):
         assert vgg.NetworkSettings(precision="auto").precision == chosen
     assert vgg.NetworkSettings(precision="float32").precision == "float32"  # never changed
 
@@ -214,14 +225,13 @@ def test_this_machines_bfloat16_units_are_found_or_not():
 
     if tf.config.list_physical_devices("GPU"):
         pytest.skip("a GPU answers first")
-    found = vgg.bfloat16_hardware()
+    found = network_precision.bfloat16_hardware()
     cpuinfo = Path("/proc/cpuinfo")
     flags = cpuinfo.read_text() if cpuinfo.exists() else ""
     assert (found is not None) == ("avx512_bf16" in flags or "amx_bf16" in flags)
 
 
 def test_lesson_size_auto_is_256_on_a_cpu_and_512_on_a_gpu_announced(monkeypatch):
-    from nst_tf import errors, hardware
 
     monkeypatch.setattr(hardware, "gpu_name", lambda: None)
     assert hardware.lesson_size("auto") == 256 and hardware.lesson_size(96) == 96

@@ -15,9 +15,16 @@ import sys
 import numpy as np
 import pytest
 
-from nst_tf import vgg, weights_8bit
-from nst_tf.errors import WeightsDownloadError
-from nst_tf.torch_stream import LEGACY_MAGIC, TorchStreamError, read_tensors
+import nst_tf
+import nst_tf.cli.main
+import nst_tf.network.vgg
+import nst_tf.network.weights
+import nst_tf.network.weights_8bit
+from nst_tf.base.errors import WeightsDownloadError
+from nst_tf.cli import main as cli
+from nst_tf.network import vgg, weights_8bit
+from nst_tf.network import weights as network_weights
+from nst_tf.network.torch_stream import LEGACY_MAGIC, TorchStreamError, read_tensors
 
 
 class _Shell:
@@ -169,11 +176,10 @@ def test_auto_prefers_a_cached_8bit_file_to_a_failed_download(tmp_path, monkeypa
     models.mkdir(parents=True)
     (models / weights_8bit.EIGHT_BIT_FILE).symlink_to(real_8bit)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "kh"))
-    assert vgg.best_available_weights(0) == "imagenet-8bit"
+    assert network_weights.best_available_weights(0) == "imagenet-8bit"
 
 
 def test_nst_tf_weights_prints_the_cached_file_last(tmp_path, monkeypatch, capsys, real_8bit):
-    from nst_tf import cli
 
     models = tmp_path / "kh" / "models"
     models.mkdir(parents=True)
@@ -188,8 +194,12 @@ def test_nst_tf_weights_prints_the_cached_file_last(tmp_path, monkeypatch, capsy
 def test_auto_uses_a_cached_full_file_before_the_8bit_copy(tmp_path, monkeypatch, vgg_h5):
     models = tmp_path / "kh" / "models"
     models.mkdir(parents=True)
-    (models / vgg.IMAGENET_FILE).symlink_to(vgg_h5)
+    (models / network_weights.IMAGENET_FILE).symlink_to(vgg_h5)
     (models / weights_8bit.EIGHT_BIT_FILE).write_bytes(b"not reached")
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "kh"))
-    monkeypatch.setattr(vgg, "download_imagenet_weights", lambda: models / vgg.IMAGENET_FILE)
-    assert vgg.obtain_weights("auto") == models / vgg.IMAGENET_FILE
+    monkeypatch.setattr(
+        nst_tf.network.weights,
+        "download_imagenet_weights",
+        lambda: models / network_weights.IMAGENET_FILE,
+    )
+    assert network_weights.obtain_weights("auto") == models / network_weights.IMAGENET_FILE

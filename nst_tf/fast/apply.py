@@ -17,14 +17,14 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from nst_tf.checks import user_path, whole_number
-from nst_tf.errors import NSTNotice, warn_once
+from nst_tf.base.checks import user_path, whole_number
+from nst_tf.base.errors import NSTNotice, warn_once
+from nst_tf.base.language import tr
+from nst_tf.base.random_weights import note_random_weights_used, random_weights_used
 from nst_tf.fast import network as _network  # registers the network's own layer for loading
-from nst_tf.images import as_image_batch
-from nst_tf.language import tr
-from nst_tf.memory import available_bytes
-from nst_tf.safe_write import write_file
-from nst_tf.vgg import note_random_weights_used, random_weights_used
+from nst_tf.io.images import as_image_batch
+from nst_tf.io.safe_write import write_file
+from nst_tf.optimize.memory import available_bytes
 
 #: nst_tf's note inside a ``.keras`` file (a zip archive; Keras ignores other entries).
 TRAINING_NOTE = "nst_tf.json"
@@ -228,7 +228,7 @@ def stylize_fast(network: keras.Model, photos, tile: int | str | None = "auto") 
 
 def tile_side(network: keras.Model, size: tuple[int, int]) -> int | None:
     """The tile side (px, a multiple of 4) for a ``size`` = ``(H, W)`` photo when its
-    forward pass would take more than half the free memory (`nst_tf.memory`), else None."""
+    forward pass would take more than half the free memory (`nst_tf.optimize.memory`), else None."""
     free = available_bytes()
     per_pixel = FORWARD_BYTES_PER_PIXEL_CHANNEL * _width(network)
     if free is None or size[0] * size[1] * per_pixel <= free / 2:

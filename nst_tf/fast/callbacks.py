@@ -11,12 +11,12 @@ import time
 import keras
 import numpy as np
 
-from nst_tf.errors import NSTNotice, warn_once
-from nst_tf.language import tr
-from nst_tf.losses import PART_NAMES
-from nst_tf.optimize import Stop, StopReason
-from nst_tf.reporting import Reporter, Reporting, live_view
-from nst_tf.safe_write import OutputError
+from nst_tf.base.errors import NSTNotice, warn_once
+from nst_tf.base.language import tr
+from nst_tf.io.safe_write import OutputError
+from nst_tf.objective.losses import PART_NAMES
+from nst_tf.optimize.reporting import Reporter, Reporting, live_view
+from nst_tf.optimize.run import Stop, StopReason
 
 
 class TrainingRecord(keras.callbacks.Callback):

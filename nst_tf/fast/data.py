@@ -19,11 +19,11 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
-from nst_tf.checks import user_path, whole_number
-from nst_tf.downloads import DownloadError, cache_dir, fetch
-from nst_tf.errors import ImageError, NSTNotice, warn_once
-from nst_tf.images import check_opens, load_image, resize
-from nst_tf.language import tr
+from nst_tf.base.checks import user_path, whole_number
+from nst_tf.base.errors import ImageError, NSTNotice, warn_once
+from nst_tf.base.language import tr
+from nst_tf.io.downloads import DownloadError, cache_dir, fetch
+from nst_tf.io.images import check_opens, load_image, resize
 
 #: The file endings read as photos (others in the folder are left alone, unannounced).
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")

@@ -8,8 +8,8 @@ import math
 
 import keras
 
+from nst_tf.base.language import tr
 from nst_tf.fast.network import stage_shapes
-from nst_tf.language import tr
 
 #: stage kind: (colour, Korean label, English label)
 KINDS = {

@@ -14,8 +14,8 @@ import keras
 import tensorflow as tf
 from keras import layers
 
-from nst_tf.checks import one_of, whole_number
-from nst_tf.vgg import PRECISIONS, choose_precision
+from nst_tf.base.checks import one_of, whole_number
+from nst_tf.network.precision import PRECISIONS, choose_precision
 
 #: The network's stages in order, each named by its last layer (``residual`` numbered).
 STAGES = ("in", "down_1", "down_2", "residual", "up_1", "up_2", "out")
@@ -71,9 +71,10 @@ def transform_network(
     """Johnson et al.'s network with ``width`` channels at full size (32 in the paper;
     twice that after each strided convolution) and ``residual_blocks`` blocks (5).
 
-    ``precision`` as VGG19's (`nst_tf.vgg.choose_precision`): ``"bfloat16"`` computes in
-    bfloat16 with float32 weights (Keras mixed precision; faster where the hardware has
-    bfloat16 units, no loss scaling needed), ``"auto"`` chooses; the output stays float32.
+    ``precision`` as VGG19's (`nst_tf.network.precision.choose_precision`):
+    ``"bfloat16"`` computes in bfloat16 with float32 weights (Keras mixed precision;
+    faster where the hardware has bfloat16 units, no loss scaling needed), ``"auto"``
+    chooses; the output stays float32.
     """
     width = whole_number("width", width, 1)
     residual_blocks = whole_number("residual_blocks", residual_blocks, 0)

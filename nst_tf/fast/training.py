@@ -3,9 +3,9 @@
 The perceptual loss of Johnson et al. (2016) is slide 3's loss: the network's output
 against the photo it was given (content) and against the style image (Gram matrices),
 plus total variation, with the same terms, layers, weights and feature extractor as
-`nst_tf.stylize` (`nst_tf.losses.LossSettings`). Where `stylize` changes the pixels of one
-picture, `StyleTrainer` changes the network's weights for every photo it is shown, with
-Keras's ``fit`` (callbacks, progress, checkpoints).
+`nst_tf.stylize` (`nst_tf.objective.settings.LossSettings`). Where `stylize` changes the
+pixels of one picture, `StyleTrainer` changes the network's weights for every photo it is
+shown, with Keras's ``fit`` (callbacks, progress, checkpoints).
 """
 
 from __future__ import annotations
@@ -13,22 +13,24 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from nst_tf.checks import whole_number
+from nst_tf.base.checks import whole_number
+from nst_tf.base.signals import signal_of, stop_signals_raise
 from nst_tf.fast.callbacks import TrainingRecord
 from nst_tf.fast.data import raised_as_itself
-from nst_tf.features import shared_extractor
-from nst_tf.losses import LossParts, style_mix
-from nst_tf.objective import evaluate
-from nst_tf.optimize import Stop, StopReason
-from nst_tf.signals import signal_of, stop_signals_raise
-from nst_tf.transfer import TransferSettings, as_style_list, settings_from
+from nst_tf.network.features import shared_extractor
+from nst_tf.objective.layer_weights import style_mix
+from nst_tf.objective.losses import LossParts
+from nst_tf.objective.objective import evaluate
+from nst_tf.optimize.run import Stop, StopReason
+from nst_tf.optimize.settings import TransferSettings, settings_from
+from nst_tf.optimize.transfer import as_style_list
 
 
 def perceptual_loss(extractor, terms, weights, style_target, photos, outputs) -> LossParts:
     """Slide 3's loss parts ``(batch,)`` of the network's ``outputs`` for ``photos`` (both
     ``[0, 1]`` RGB ``(batch, H, W, 3)``): each output against its own photo's activations
     (content) and the style's target; ``terms`` and ``weights`` as in
-    `nst_tf.objective.Objective`."""
+    `nst_tf.objective.objective.Objective`."""
     content_term = terms[0]
     content_target = content_term.summarize(extractor(photos), photos)
     content_target = {layer: tf.stop_gradient(value) for layer, value in content_target.items()}
