@@ -9,7 +9,8 @@ lesson's cost can be compared across machines in evaluations (time / evaluation)
     python benchmarks/lesson_times.py [--out benchmarks/lesson_times.json]
                                       [--executed DIR] [--readmes | --only-readmes]
 
-``--readmes`` writes the measured times into both READMEs' lesson tables (the one
+``--readmes`` writes the measured times into the lesson tables of docs/teaching.md and
+docs/ko/teaching.md (the one
 source of those tables; tests/test_repository.py checks they agree with the JSON file);
 ``--only-readmes`` writes them from the JSON file without running anything.
 """
@@ -96,10 +97,10 @@ def course_evaluations(report: dict) -> float:
 #: (README, column header, formatter(seconds, evaluation_s)): the lesson tables' columns
 #: the measurement is written into.
 README_TABLES = (
-    (ROOT / "README.md", "time", lambda seconds, _: english_time(seconds)),
-    (ROOT / "README.md", "evaluations", evaluations),
-    (ROOT / "README.ko.md", "기본값으로 걸리는 시간", lambda seconds, _: korean_time(seconds)),
-    (ROOT / "README.ko.md", "계산 횟수", evaluations),
+    (ROOT / "docs" / "teaching.md", "time", lambda seconds, _: english_time(seconds)),
+    (ROOT / "docs" / "teaching.md", "evaluations", evaluations),
+    (ROOT / "docs" / "ko" / "teaching.md", "기본값으로 걸리는 시간", lambda s, _: korean_time(s)),
+    (ROOT / "docs" / "ko" / "teaching.md", "계산 횟수", evaluations),
 )
 
 
@@ -130,7 +131,7 @@ def table_times(text: str, header: str) -> dict[str, str]:
 
 def write_readme_times(report: dict) -> None:
     """Put the measured times (``report["lessons_s"]``, ``{"01": seconds, ...}``) and
-    evaluations into both READMEs' tables."""
+    evaluations into both teaching pages' tables."""
     lessons, evaluation_s = report["lessons_s"], report["evaluation_s"]
     for readme, header, formatter in README_TABLES:
         text = readme.read_text()
@@ -152,7 +153,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--executed", type=Path, default=None, help="keep executed notebooks")
-    parser.add_argument("--readmes", action="store_true", help="write both READMEs' tables")
+    parser.add_argument("--readmes", action="store_true", help="write both teaching pages' tables")
     parser.add_argument("--only-readmes", action="store_true", help="tables from --out, no run")
     args = parser.parse_args()
     if args.only_readmes:

@@ -47,14 +47,27 @@ def test_notebooks_are_stored_without_outputs():
         assert not dirty, f"{path.name}: cells {dirty} hold outputs; clear them before committing"
 
 
-def test_readme_lists_the_memory_estimate_that_the_code_makes():
+def test_the_docs_list_the_memory_estimate_that_the_code_makes():
     from nst_tf.optimize.memory import memory_table
 
-    assert memory_table() in (ROOT / "README.md").read_text()
+    assert memory_table() in (ROOT / "docs" / "reliability.md").read_text()
 
 
-def test_both_readmes_give_the_measured_lesson_times():
-    """The lesson tables of README.md and README.ko.md come from one measurement,
+def test_the_readmes_are_short_and_every_doc_page_is_in_the_site():
+    """A newcomer reads the README in two minutes (issue 29); the rest is the site."""
+    for readme in ("README.md", "README.ko.md"):
+        assert len((ROOT / readme).read_bytes()) <= 6 * 1024, readme
+    nav = (ROOT / "mkdocs.yml").read_text()
+    pages = [p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md")]
+    assert not [p for p in pages if p not in nav], "docs pages missing from mkdocs.yml's nav"
+
+
+def test_ci_builds_the_docs_strictly():
+    assert "mkdocs build --strict" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_both_teaching_pages_give_the_measured_lesson_times():
+    """The lesson tables of docs/teaching.md and docs/ko/teaching.md come from one measurement,
     benchmarks/lesson_times.json (written by benchmarks/lesson_times.py --readmes)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
