@@ -191,6 +191,50 @@ def test_hangul_comes_from_nanumgothic_and_symbols_from_the_default_font():
     assert io_fonts.hangul_font_path().is_file()
 
 
+MAKE_THE_FONT_CACHE_STALE = """
+import json, pathlib
+import matplotlib
+from matplotlib import font_manager
+name = f"fontlist-v{font_manager.FontManager.__version__}.json"
+cache = pathlib.Path(matplotlib.get_cachedir()) / name
+data = json.loads(cache.read_text())
+# matplotlib's own fonts are stored relative to its data folder; drop them, as a cache
+# rebuilt while that folder was being reinstalled does.
+data["ttflist"] = [f for f in data["ttflist"] if pathlib.Path(f["fname"]).is_absolute()]
+cache.write_text(json.dumps(data))
+"""
+
+DRAW_A_LOG_AXIS = """
+import sys
+import nst_tf.figures.plotting
+import matplotlib.pyplot as plt
+figure, axes = plt.subplots()
+axes.semilogy([1, 2], [1e-4, 1e2])
+axes.set_title("내용 손실")
+figure.savefig(sys.argv[1])
+"""
+
+
+def test_a_stale_font_cache_without_matplotlibs_own_fonts_draws_without_warnings(tmp_path):
+    """A font cache that lost matplotlib's own fonts (no STIX): log axes still draw quietly."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path), "MPLBACKEND": "Agg"}
+    subprocess.run([sys.executable, "-c", MAKE_THE_FONT_CACHE_STALE], env=env, check=True)
+    picture = tmp_path / "log.png"
+    drawn = subprocess.run(
+        [sys.executable, "-c", DRAW_A_LOG_AXIS, str(picture)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert drawn.returncode == 0, drawn.stderr
+    assert "findfont" not in drawn.stderr, drawn.stderr
+    assert picture.stat().st_size > 0
+
+
 def test_language_comes_from_one_switch(monkeypatch):
     monkeypatch.setattr(language, "_chosen", None)
     monkeypatch.setenv("NST_TF_LANG", "ko")
