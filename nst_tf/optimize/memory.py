@@ -24,8 +24,9 @@ from nst_tf.network.layers import LAYER_NAMES, pools_before
 
 MIB = 2**20
 #: Resident memory of a process with TensorFlow imported and VGG19 loaded (a 32 px run
-#: peaked at 837 MiB; the same 256 px run peaked 86 MiB higher in CI's fresh environment).
-BASE_BYTES = 900 * MIB
+#: peaked at 837 MiB; a 256 px recompute run peaked at 933 MiB in a used environment and at
+#: 1017 MiB, twice, in CI's fresh one: fresh environments peak up to ~85 MiB higher).
+BASE_BYTES = 960 * MIB
 #: Peak memory of forward+backward passes, per byte of float32 forward activations
 #: (measured 2.26 at 256 px, 2.53 at 512, 2.65 at 768, 2.42 for a batch of 4 at 256).
 TRAINING_FACTOR = 2.7
