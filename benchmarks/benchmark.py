@@ -232,9 +232,10 @@ def bench_time_to_quality(content, style, weights, adam_steps, max_lbfgs_steps):
     target = float(objective.loss_parts(variable.numpy()).total[0])
 
     report = {"adam_steps": adam_steps, "adam_seconds": adam_seconds, "target_loss": target}
-    for precision, suffix in (("float32", ""), ("auto", "_auto")):
+    report["lbfgs_step_cap"] = max_lbfgs_steps
+    for suffix, (scales, precision) in LBFGS_VARIANTS.items():
         steps, evaluations, seconds = _lbfgs_time_to(
-            target, objective, content, style, weights, max_lbfgs_steps, precision
+            target, objective, content, style, weights, max_lbfgs_steps, precision, scales
         )
         report[f"lbfgs_steps_to_target{suffix}"] = steps
         report[f"lbfgs_evaluations_to_target{suffix}"] = evaluations
@@ -243,13 +244,30 @@ def bench_time_to_quality(content, style, weights, adam_steps, max_lbfgs_steps):
     return report
 
 
+#: Our L-BFGS runs timed in part b, keyed by their suffix in the report: (scales, precision).
+LBFGS_VARIANTS = {
+    "": ("auto", "float32"),
+    "_direct": (None, "float32"),
+    "_auto": ("auto", "auto"),
+    "_direct_auto": (None, "auto"),
+}
+#: How each variant is named in the table.
+VARIANT_NAMES = {
+    "": "coarse-to-fine, float32",
+    "_direct": "256 px only (scales=None), float32",
+    "_auto": 'coarse-to-fine, precision="auto"',
+    "_direct_auto": 'scales=None, precision="auto"',
+}
+
+
 class _Reached(KeyboardInterrupt):
     """Ends a timed run once the target is reached (a run stops on it as on Ctrl-C)."""
 
 
-def _lbfgs_time_to(target, objective, content, style, weights, max_steps, precision):
-    """(steps at the output size, evaluations in all, seconds) for our defaults (L-BFGS,
-    coarse-to-fine from 64 px) to reach ``target`` on the float32 objective.
+def _lbfgs_time_to(target, objective, content, style, weights, max_steps, precision, scales):
+    """(steps at the output size, evaluations in all, seconds) for our L-BFGS with this
+    scale plan (``"auto"``: coarse-to-fine from 64 px; ``None``: the output's size only) to
+    reach ``target`` on the float32 objective.
 
     Only steps at the output size are judged (a coarse size's loss is another
     objective's). During the run the callback only copies the images (an extra evaluation
@@ -258,7 +276,8 @@ def _lbfgs_time_to(target, objective, content, style, weights, max_steps, precis
     images are judged on the exact float32 objective, and the first that reaches the
     target counts.
     """
-    stylize(content, style, steps=1, weights=weights, progress=False, precision=precision)
+    common = dict(weights=weights, progress=False, precision=precision, scales=scales)
+    stylize(content, style, steps=1, **common)
     margin = 1.0 if precision == "float32" else 0.95
     seen = []
 
@@ -274,9 +293,7 @@ def _lbfgs_time_to(target, objective, content, style, weights, max_steps, precis
         content,
         style,
         steps=max_steps,
-        weights=weights,
-        progress=False,
-        precision=precision,
+        **common,
         callback=keep,
         callback_every=1,
     )
@@ -512,7 +529,7 @@ def run_parts(parts: str, weights: str, quick: bool) -> dict:
             weights,
             sizes=(128,) if quick else (128, 256),
             adam_steps=20 if quick else 200,
-            max_lbfgs_steps=10 if quick else 60,
+            max_lbfgs_steps=10 if quick else 300,
         )
     if "c" in parts:
         report["c_sweep"] = bench_sweep(content, style, weights, steps=n)
@@ -602,7 +619,9 @@ def markdown_table(r: dict) -> str:
         rows.append(
             (f"b. {key}: {b['adam_steps']} baseline-Adam steps", f"{b['adam_seconds']:.1f} s", "")
         )
-        for suffix, what in (("", "float32"), ("_auto", 'precision="auto"')):
+        for suffix, what in VARIANT_NAMES.items():
+            if f"speedup{suffix}" not in b:
+                continue  # a report from before this variant was measured
             rows.append(
                 (
                     f"b. {key}: ours L-BFGS, {what}, to the same loss "
