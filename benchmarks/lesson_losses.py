@@ -3,8 +3,9 @@
 Each figure's run is made once at 100 steps (at the output's size) and its loss history
 read at the steps the lesson now uses: an L-BFGS run stopped at step k is the same run
 up to k, so one run gives every shorter one. Also compares slide 8's sweep made as one
-batch (one L-BFGS problem) with one ratio at a time. 256 px, seed 0, ``WEIGHTS="auto"``
-(random weights offline); about 15 minutes on 2 CPU cores.
+batch (one L-BFGS problem) with one ratio at a time. 256 px, seed 0, ``weights="auto"``
+(the ImageNet weights: Keras's file or the 8-bit copy; random weights only without the
+package index, and the report says which); about 15 minutes on 2 CPU cores.
 
     python benchmarks/lesson_losses.py [--out benchmarks/lesson_losses.json]
 
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 import nst_tf
+from nst_tf.network.weights import best_available_weights
 
 ROOT = Path(__file__).resolve().parents[1]
 RATIOS = [1e-4, 1e-3, 1e-2, 1e-1]
@@ -39,12 +41,13 @@ def main() -> None:
     content = nst_tf.load_image(nst_tf.bundled_image_path("chelsea"), max_size=256)
     style, _ = nst_tf.load_painting("starry_night", max_size=256)
     mosaic = nst_tf.load_image(nst_tf.bundled_image_path("mosaic"), max_size=256)
-    base = {"weights": "auto", "seed": 0, "progress": False, "steps": 100}
+    weights = best_available_weights(seed=0)  # the source "auto" uses here, for the report
+    base = {"weights": weights, "seed": 0, "progress": False, "steps": 100}
     single = {**base, "scales": None}
     runs = {  # name: (lesson's steps now, the run at 100 steps)
         "04/05 transfer": (50, lambda: nst_tf.stylize(content, style, **single)),
         "04 tv_weight 0": (50, lambda: nst_tf.stylize(content, style, tv_weight=0.0, **single)),
-        "04 tv_weight 1e4": (50, lambda: nst_tf.stylize(content, style, tv_weight=1e4, **single)),
+        "04 tv_weight 1": (50, lambda: nst_tf.stylize(content, style, tv_weight=1.0, **single)),
         "05 from noise": (50, lambda: nst_tf.stylize(content, style, init="noise", **single)),
         "07 plain": (40, lambda: nst_tf.stylize(content, style, **base)),
         "07 luminance": (
@@ -64,7 +67,7 @@ def main() -> None:
             lambda: nst_tf.stylize(content, [style, mosaic], style_blend=[0.0, 1.0], **base),
         ),
     }
-    report = {}
+    report = {"weights": weights}
     for name, (steps, make) in runs.items():
         losses = fine_losses(make())  # one image: (steps,)
         report[name] = {"steps": steps, "ratio_to_100": float(losses[steps - 1] / losses[-1])}

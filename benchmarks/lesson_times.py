@@ -1,10 +1,11 @@
 """How long each Korean lesson takes at its default parameters, as a class runs it.
 
 Runs every notebook in ``notebooks/`` top to bottom in a fresh kernel with papermill,
-with no parameter changed (offline, ``WEIGHTS = "auto"`` goes on with random weights,
-which changes the pictures, not the time), and times it. Also times one VGG19 loss and
-gradient evaluation of the bundled photo at the lessons' default size (256 px), so a
-lesson's cost can be compared across machines in evaluations (time / evaluation).
+with no parameter changed (``WEIGHTS = "auto"``: the ImageNet weights, Keras's file or
+the 8-bit copy from the package index; the report says which), and times it. Also times
+one VGG19 loss and gradient evaluation of the bundled photo at the lessons' default size
+(256 px), so a lesson's cost can be compared across machines in evaluations (time /
+evaluation).
 
     python benchmarks/lesson_times.py [--out benchmarks/lesson_times.json]
                                       [--executed DIR] [--readmes | --only-readmes]
@@ -161,6 +162,9 @@ def main() -> None:
         return
     executed = args.executed or Path(tempfile.mkdtemp(prefix="lessons-"))
     executed.mkdir(parents=True, exist_ok=True)
+    from nst_tf.network.weights import best_available_weights
+
+    weights = best_available_weights(seed=0)  # what the lessons' "auto" uses here
     evaluation = seconds_per_evaluation()
     lessons = {}
     for path in LESSONS:
@@ -170,6 +174,7 @@ def main() -> None:
     report = {
         "machine": f"{_cpu_model()}, {_cpus()} CPUs, Python {platform.python_version()}",
         "date": time.strftime("%Y-%m-%d"),
+        "weights": weights,
         "evaluation_s": round(evaluation, 4),
         "lessons_s": lessons,
         "total_s": round(sum(lessons.values()), 1),

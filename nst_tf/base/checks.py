@@ -6,6 +6,8 @@ the shared rules those objects use.
 
 from __future__ import annotations
 
+import math
+import numbers
 import os
 from collections.abc import Collection
 from pathlib import Path
@@ -14,8 +16,15 @@ from nst_tf.base.language import tr
 
 
 def whole_number(name: str, value, minimum: int) -> int:
-    """``value`` as an int if it is a whole number ``>= minimum``, else a clear error."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+    """``value`` as an int if it is a whole number ``>= minimum``, else a clear error
+    (also for ``inf`` and ``nan``, which Python's ``int()`` refuses in its own words)."""
+    whole = (
+        not isinstance(value, bool)
+        and isinstance(value, numbers.Real)
+        and math.isfinite(value)
+        and value == int(value)
+    )
+    if not whole:
         raise TypeError(
             tr(
                 f"{name}은(는) 정수여야 합니다 ({value!r})",

@@ -66,6 +66,16 @@ def non_negative(text: str) -> float:
     return value
 
 
+def positive(text: str) -> float:
+    """An argparse type: a finite number > 0 (a rate of 0 would run and change nothing)."""
+    value = non_negative(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(
+            tr(f"{text!r}: 0보다 커야 합니다", f"{text!r} must be a finite number > 0")
+        )
+    return value
+
+
 def whole(minimum: int):
     """An argparse type: a whole number >= ``minimum`` (argparse names the option)."""
 

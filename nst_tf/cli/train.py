@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from nst_tf.base.language import tr
-from nst_tf.cli.arguments import PROG, WEIGHT_NAMES, UsageError, non_negative, positive_int, whole
+from nst_tf.cli.arguments import PROG, WEIGHT_NAMES, UsageError, positive, positive_int, whole
 from nst_tf.cli.outcome import report_outcome, wrote
 from nst_tf.cli.paths import check_inputs, check_output, save_result
 from nst_tf.cli.transfer_options import add_loss_options
@@ -27,7 +27,7 @@ def add_parser(commands) -> None:
     train.add_argument("--size", type=whole(16), default=256, help="crop side, px (256, >= 16)")
     train.add_argument("--steps", type=positive_int, default=1000, help="training steps (1000)")
     train.add_argument("--batch", type=positive_int, default=4, help="photos per step (4)")
-    train.add_argument("--learning-rate", type=non_negative, default=1e-3, help="Adam's (0.001)")
+    train.add_argument("--learning-rate", type=positive, default=1e-3, help="Adam's (0.001)")
     train.add_argument("--width", type=positive_int, default=32, help="network channels (32)")
     train.add_argument(
         "--precision",
