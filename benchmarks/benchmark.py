@@ -654,7 +654,7 @@ def markdown_table(r: dict) -> str:
                 f"estimate {d['estimate_MiB']:.0f} MiB",
             )
         )
-    for pair, runs in _pairs_of_e(e).items():
+    for pair, runs in e.items():
         rows += [
             (
                 f"e. {pair}: 512 px only ({runs['direct']['plan'][-1][1]} steps)",
@@ -683,11 +683,6 @@ def markdown_table(r: dict) -> str:
     lines = ["| measurement | value | vs baseline |", "|---|---|---|"]
     lines += [f"| {name} | {value} | {ratio} |" for name, value, ratio in rows]
     return "\n".join(lines)
-
-
-def _pairs_of_e(e: dict) -> dict:
-    """Part e's runs by pair (a report from before pairs were measured held one pair)."""
-    return {"chelsea+swirls": e} if "direct" in e else e
 
 
 if __name__ == "__main__":

@@ -153,6 +153,15 @@ def test_demo_runs_end_to_end_and_says_when_weights_are_random(run, tmp_path, of
     assert code == 2 and "--overwrite" in err
 
 
+def test_train_refuses_a_learning_rate_of_zero_before_anything_is_written(run, tmp_path):
+    out = tmp_path / "net.keras"
+    code, _, err = run(
+        "train", STYLE, "--photos", str(tmp_path), "-o", str(out), "--learning-rate", "0"
+    )
+    assert code == 2 and "--learning-rate" in err and "> 0" in err
+    assert not out.exists()
+
+
 def test_python_dash_m_and_help_work():
     done = subprocess.run(
         [sys.executable, "-m", "nst_tf", "stylize", "--help"], capture_output=True, text=True

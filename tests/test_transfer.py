@@ -286,6 +286,8 @@ def test_bad_settings_are_refused_when_made_before_any_work(settings, message):
     [
         ({"style_weight": "1"}, "style_weight must be a number"),
         ({"steps": 2.5}, "steps must be a whole number"),
+        ({"steps": float("inf")}, "steps must be a whole number, not inf"),
+        ({"steps": float("nan")}, "steps must be a whole number, not nan"),
         ({"seed": True}, "seed must be a whole number"),
         ({"callback": "print"}, "callback must be callable"),
         ({"progress": "yes"}, "progress must be True or False"),
