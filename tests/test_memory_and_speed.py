@@ -3,6 +3,7 @@ measured peaks, how ``activations="auto"`` chooses, and L-BFGS's scaled first st
 
 Speed itself is measured by ``benchmarks/benchmark.py``, never here."""
 
+import re
 import subprocess
 import sys
 import warnings
@@ -17,6 +18,8 @@ import nst_tf.optimize.optimizers
 import nst_tf.optimize.run
 import nst_tf.optimize.settings
 import nst_tf.optimize.transfer
+from nst_tf.base import language
+from nst_tf.base.language import tr
 from nst_tf.network.features import shared_extractor
 from nst_tf.network.vgg import NetworkSettings
 from nst_tf.objective.objective import Objective
@@ -143,6 +146,17 @@ def test_auto_recomputes_when_only_that_fits_and_says_so(monkeypatch):
     monkeypatch.setattr(memory, "available_bytes", lambda: 4 * 2**30)
     with pytest.warns(RecomputeNotice, match=r"needs about 6.0 GiB .* recomputed"):
         assert choose_activations("auto", _estimates(6, 3), "This run") is True
+
+
+def test_the_recompute_notice_speaks_korean_in_a_korean_lesson(monkeypatch):
+    """A Korean class sees the notice in Korean, "이 실행" included (it was English only)."""
+    monkeypatch.setattr(memory, "available_bytes", lambda: 4 * 2**30)
+    monkeypatch.setattr(language, "_chosen", "ko")
+    with pytest.warns(RecomputeNotice) as caught:
+        choose_activations("auto", _estimates(6, 3), tr("이 실행", "This run"))
+    message = str(caught[0].message)
+    assert message.startswith("이 실행에는") and "다시 계산" in message, message
+    assert not re.search(r"[A-Za-z]{4,}", message.replace("GiB", "")), message
 
 
 @pytest.mark.parametrize(

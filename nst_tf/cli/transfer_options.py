@@ -17,6 +17,7 @@ from nst_tf.cli.arguments import (
     non_negative,
     number_list,
     option_pairs,
+    positive,
     positive_int,
     scale_list,
     whole,
@@ -122,7 +123,7 @@ def add_transfer_options(
         "auto: keep when the run fits in memory",
     )
     add("--style-blend", type=number_list, help="one weight per style image, e.g. 0.7,0.3")
-    add("--style-scale", type=non_negative, default=1.0, help="style size / output size")
+    add("--style-scale", type=positive, default=1.0, help="style size / output size")
     add("--preserve-colors", choices=COLOR_MODES)
     add(
         "--masks",

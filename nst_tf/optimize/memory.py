@@ -114,9 +114,14 @@ def choose_activations(activations: str, estimate_for, what: str) -> bool:
         return False
     check_fits(estimate_for(True), what, recompute=True, available=available)
     warn_once(
-        f"{what} needs about {keep} with every activation kept and "
-        f"{available / 2**30:.1f} GiB is available: activations are recomputed in the "
-        "backward pass instead (same result, about 1.5-1.8x the time per step).",
+        tr(
+            f"{what}에는 활성화를 모두 저장하면 메모리가 약 {keep} 필요한데 쓸 수 있는 메모리는 "
+            f"{available / 2**30:.1f} GiB입니다. 대신 역전파에서 활성화를 다시 계산합니다 "
+            "(결과는 같고, 스텝마다 시간이 약 1.5-1.8배).",
+            f"{what} needs about {keep} with every activation kept and "
+            f"{available / 2**30:.1f} GiB is available: activations are recomputed in the "
+            "backward pass instead (same result, about 1.5-1.8x the time per step).",
+        ),
         RecomputeNotice,
     )
     return True

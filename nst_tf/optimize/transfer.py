@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nst_tf.base.language import tr
 from nst_tf.io import color
 from nst_tf.io.images import as_image_batch, as_mask, fit_long_side, resize
 from nst_tf.network.features import shared_extractor
@@ -94,7 +95,7 @@ def transfer_batch(
     recompute = choose_activations(
         run_settings.activations,
         lambda recompute: _memory_estimate(content, styles, plan, loss, run_settings, recompute),
-        "This run",
+        tr("이 실행", "This run"),
     )
     extractor = shared_extractor(loss.layers, settings.network)
     live = live_view(settings.reporting, sum(steps for _, steps in plan))
