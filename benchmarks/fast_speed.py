@@ -108,10 +108,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "fast_speed.json")
     args = parser.parse_args()
     photos = {int(side): photo_at(int(side)) for side in args.sizes.split(",")}
-    started = time.strftime("%Y-%m-%d")
-    peer = peer_ms(peer_python(args.peer_env), photos, args.repeats)
+    python = peer_python(args.peer_env)
+    peer = peer_ms(python, photos, args.repeats)
     print(f"{PEER}: " + ", ".join(f"{s} px {ms} ms" for s, ms in peer.items()), flush=True)
-    report = {"date": started, "peer": PEER, "peer_ms": peer, "nst_tf": {}}
+    report = {"date": time.strftime("%Y-%m-%d"), "peer": PEER, "peer_ms": peer, "nst_tf": {}}
     for variant in args.variants.split(","):
         result = nst_tf_ms(variant, photos, args.repeats)
         result["ratio_to_peer"] = {s: round(ms / peer[s], 2) for s, ms in result["ms"].items()}
@@ -119,7 +119,7 @@ def main() -> None:
         print(f"nst_tf {variant} ({result['parameters']:,} parameters): "
               + ", ".join(f"{s} px {ms} ms ({result['ratio_to_peer'][s]}x)"
                           for s, ms in result["ms"].items()), flush=True)  # fmt: skip
-    peer_again = peer_ms(peer_python(args.peer_env), photos, args.repeats)
+    peer_again = peer_ms(python, photos, args.repeats)
     report["peer_ms_after"] = peer_again  # the machine's drift over the run
     print(f"{PEER} again: " + ", ".join(f"{s} px {ms} ms" for s, ms in peer_again.items()))
     args.out.write_text(json.dumps(report, indent=1) + "\n")

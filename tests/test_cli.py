@@ -162,13 +162,13 @@ def test_train_refuses_a_learning_rate_of_zero_before_anything_is_written(run, t
     assert not out.exists()
 
 
-
 def test_stylize_refuses_a_style_scale_of_zero_as_a_usage_error(run, tmp_path):
     """--style-scale 0 (a style image of no pixels) is refused by argparse, naming the option."""
     out = tmp_path / "out.png"
     code, _, err = run("stylize", CONTENT, STYLE, "-o", str(out), "--style-scale", "0")
     assert code == 2 and "--style-scale" in err and "> 0" in err
     assert not out.exists()
+
 
 def test_python_dash_m_and_help_work():
     done = subprocess.run(

@@ -67,7 +67,8 @@ def non_negative(text: str) -> float:
 
 
 def positive(text: str) -> float:
-    """An argparse type: a finite number > 0 (a rate of 0 would run and change nothing)."""
+    """An argparse type: a finite number > 0 (a learning rate or a scale of 0 would be
+    accepted by `non_negative` and then change nothing or fail later)."""
     value = non_negative(text)
     if value == 0:
         raise argparse.ArgumentTypeError(
